@@ -1,0 +1,209 @@
+import { z } from "zod";
+import { router, procedure } from "../../trpc";
+import { mutate, projectScope, zUuid, type AuthedContext } from "../shared";
+import { mayInProject } from "../../../authz/permissions";
+import { AppError } from "../../../errors";
+import { LIVE_SESSION_STATUSES, RESOURCE_OCCUPYING_SESSION_STATUSES, kernelTarget, terminationTarget } from "../../../domain/sessions/status";
+import { quotaViolations, type Policy, type Slots } from "../../../domain/quota/check-quota";
+import type { Tx } from "../../../db";
+
+const GiB = 1024 ** 3;
+
+const listSelect = {
+  id: true,
+  name: true,
+  type: true,
+  status: true,
+  statusInfo: true,
+  pendingReason: true,
+  image: true,
+  clusterSize: true,
+  requestedSlots: true,
+  confidential: true,
+  createdAt: true,
+  startedAt: true,
+  terminatedAt: true,
+  project: { select: { id: true, name: true } },
+  owner: { select: { id: true, email: true } },
+  resourceGroup: { select: { id: true, name: true } },
+} as const;
+
+const zCreate = z.object({
+  projectId: zUuid,
+  resourceGroupId: zUuid,
+  name: z
+    .string()
+    .trim()
+    .min(1, "is required")
+    .max(64, "must be at most 64 characters")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may use letters, digits, '.', '_' and '-', starting with a letter or digit"),
+  type: z.enum(["interactive", "batch"], { error: "must be interactive or batch" }).default("interactive"),
+  image: z.string().trim().min(1, "is required").max(255).regex(/^[\w.\-/:@]+$/, "must be an image reference like cr.example.com/ngc/pytorch:24.08"),
+  startupCommand: z.string().max(4096, "must be at most 4096 characters").optional(),
+  gpus: z.number().int("must be a whole number").min(0, "must be 0–8").max(8, "must be 0–8"),
+  vcpus: z.number().int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
+  memoryGiB: z.number().int("must be whole GiB").min(1, "must be at least 1 GiB").max(4096, "must be at most 4096 GiB"),
+  clusterSize: z.number().int().min(1, "must be at least 1").max(16, "must be at most 16").default(1),
+  vfolders: z.array(z.string().regex(/^[\w.-]+$/, "vfolder names use letters, digits, '.', '_' and '-'")).max(16).default([]),
+});
+
+async function usageOf(tx: Tx, where: { projectId?: string; ownerId?: string }) {
+  const live = await tx.session.findMany({
+    where: { ...where, status: { in: [...LIVE_SESSION_STATUSES] } },
+    select: { status: true, requestedSlots: true, clusterSize: true },
+  });
+  const occupied = { cpu: 0, mem: 0, "cuda.device": 0 };
+  for (const s of live) {
+    if (!(RESOURCE_OCCUPYING_SESSION_STATUSES as readonly string[]).includes(s.status)) continue;
+    const slots = s.requestedSlots as Slots;
+    occupied.cpu += (slots.cpu ?? 0) * s.clusterSize;
+    occupied.mem += (slots.mem ?? 0) * s.clusterSize;
+    occupied["cuda.device"] += (slots["cuda.device"] ?? 0) * s.clusterSize;
+  }
+  return { liveSessions: live.length, pendingSessions: live.filter((s) => s.status === "PENDING").length, occupied };
+}
+
+async function findVisible(ctx: AuthedContext, id: string) {
+  const session = await ctx.db.session.findFirst({
+    where: { id, ...projectScope(ctx, "sessions.read") },
+    select: {
+      ...listSelect,
+      startupCommand: true,
+      vfolderMounts: true,
+      statusHistory: { orderBy: { id: "asc" }, select: { fromStatus: true, toStatus: true, reason: true, createdAt: true } },
+      kernels: {
+        orderBy: { clusterIdx: "asc" },
+        select: { id: true, clusterRole: true, clusterIdx: true, clusterHostname: true, status: true, statusInfo: true, agentId: true, requestedSlots: true },
+      },
+    },
+  });
+  if (!session) throw new AppError("NOT_FOUND", "No such session, or it belongs to a project you are not in.");
+  return session;
+}
+
+export const sessionsRouter = router({
+  list: procedure("sessions.read")
+    .input(
+      z
+        .object({
+          projectId: zUuid.optional(),
+          status: z.enum(["live", "ended", "all"]).default("all"),
+        })
+        .optional(),
+    )
+    .query(({ ctx, input }) => {
+      const scope = projectScope(ctx, "sessions.read");
+      const status = input?.status ?? "all";
+      return ctx.db.session.findMany({
+        where: {
+          ...scope,
+          ...(input?.projectId ? { AND: [{ projectId: input.projectId }] } : {}),
+          ...(status === "live" ? { status: { in: [...LIVE_SESSION_STATUSES] } } : status === "ended" ? { status: { notIn: [...LIVE_SESSION_STATUSES] } } : {}),
+        },
+        select: listSelect,
+        orderBy: { createdAt: "desc" },
+        take: 500,
+      });
+    }),
+
+  get: procedure("sessions.read")
+    .input(z.object({ id: zUuid }))
+    .query(({ ctx, input }) => findVisible(ctx, input.id)),
+
+  /** Queues a session as PENDING with one kernel per cluster member; the scheduler takes it from there. */
+  create: procedure("sessions.create")
+    .input(zCreate)
+    .mutation(({ ctx, input }) =>
+      mutate(ctx, { action: "sessions.create", targetType: "session" }, async (tx) => {
+        if (!mayInProject(ctx.actor, "sessions.create", input.projectId)) {
+          throw new AppError("NOT_FOUND", "No such project, or you may not launch sessions in it.");
+        }
+        const project = await tx.project.findUnique({
+          where: { id: input.projectId },
+          select: { name: true, isActive: true, resourcePolicy: true, resourceGroups: { select: { resourceGroupId: true } } },
+        });
+        if (!project?.isActive) throw new AppError("PRECONDITION_FAILED", `Project "${project?.name ?? input.projectId}" is inactive.`);
+        const rg = await tx.resourceGroup.findUnique({ where: { id: input.resourceGroupId } });
+        if (!rg || !rg.isActive) throw new AppError("NOT_FOUND", "No such active resource group.");
+        if (!rg.isPublic && !project.resourceGroups.some((r) => r.resourceGroupId === rg.id)) {
+          throw new AppError("FORBIDDEN", `Project "${project.name}" may not use resource group "${rg.name}".`);
+        }
+        if (input.type === "batch" && !input.startupCommand?.trim()) {
+          throw new AppError("BAD_INPUT", "startupCommand: a batch session needs a startup command");
+        }
+        const perKernel = { cpu: input.vcpus, mem: input.memoryGiB * GiB, "cuda.device": input.gpus };
+        const user = await tx.user.findUnique({ where: { id: ctx.actor.id }, select: { resourcePolicy: true } });
+        const violations = [
+          ...quotaViolations("project", project.resourcePolicy as Policy | null, await usageOf(tx, { projectId: input.projectId }), { perKernel, clusterSize: input.clusterSize }),
+          ...quotaViolations("user", (user?.resourcePolicy as Policy | null) ?? null, await usageOf(tx, { ownerId: ctx.actor.id }), { perKernel, clusterSize: input.clusterSize }),
+        ];
+        if (violations.length) throw new AppError("QUOTA_EXCEEDED", violations.join("; "));
+
+        const session = await tx.session.create({
+          data: {
+            name: input.name,
+            type: input.type,
+            projectId: input.projectId,
+            ownerId: ctx.actor.id,
+            resourceGroupId: rg.id,
+            image: input.image,
+            startupCommand: input.startupCommand ?? null,
+            clusterSize: input.clusterSize,
+            clusterMode: input.clusterSize > 1 ? "multi_node" : "single_node",
+            requestedSlots: perKernel,
+            vfolderMounts: input.vfolders,
+            confidential: rg.confidentialPolicy !== "off",
+            status: "PENDING",
+            pendingReason: "Waiting for the scheduler to pick a host.",
+            statusHistory: { create: { fromStatus: null, toStatus: "PENDING", reason: "created by user" } },
+            kernels: {
+              create: Array.from({ length: input.clusterSize }, (_, i) => ({
+                clusterRole: i === 0 ? "main" : "sub",
+                clusterIdx: i + 1,
+                clusterHostname: i === 0 ? "main1" : `sub${i}`,
+                image: input.image,
+                requestedSlots: perKernel,
+                statusHistory: { create: { fromStatus: null, toStatus: "PENDING" as const, reason: "created by user" } },
+              })),
+            },
+          },
+          select: listSelect,
+        });
+        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${session.id})`;
+        return { result: session, targetId: session.id, after: { name: session.name, project: project.name, resourceGroup: rg.name, ...perKernel, clusterSize: input.clusterSize } };
+      }),
+    ),
+
+  terminate: procedure("sessions.terminate")
+    .input(z.object({ id: zUuid, reason: z.string().max(200).optional() }))
+    .mutation(({ ctx, input }) =>
+      mutate(ctx, { action: "sessions.terminate", targetType: "session", targetId: input.id }, async (tx) => {
+        const s = await tx.session.findFirst({ where: { id: input.id, ...projectScope(ctx, "sessions.terminate") }, select: { status: true } });
+        if (!s) throw new AppError("NOT_FOUND", "No such session, or it belongs to a project you are not in.");
+        const to = terminationTarget(s.status);
+        if (!to) throw new AppError("PRECONDITION_FAILED", `The session is already ${s.status.toLowerCase()}.`);
+        const reason = input.reason?.trim() || "user-requested";
+        const now = new Date();
+        await tx.session.update({
+          where: { id: input.id },
+          data: {
+            status: to,
+            statusInfo: reason,
+            pendingReason: null,
+            terminatedAt: to === "CANCELLED" ? now : undefined,
+            statusHistory: { create: { fromStatus: s.status, toStatus: to, reason } },
+          },
+        });
+        const kernels = await tx.kernel.findMany({ where: { sessionId: input.id, status: { notIn: ["TERMINATED", "CANCELLED", "ERROR"] } }, select: { id: true, status: true } });
+        const kTo = kernelTarget(to);
+        for (const k of kernels) {
+          await tx.kernel.update({
+            where: { id: k.id },
+            data: { status: kTo, statusChangedAt: now, terminatedAt: kTo === "CANCELLED" ? now : undefined, statusHistory: { create: { fromStatus: k.status, toStatus: kTo, reason } } },
+          });
+        }
+        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${input.id})`;
+        return { result: { id: input.id, status: to }, before: { status: s.status }, after: { status: to, reason } };
+      }),
+    ),
+});
