@@ -87,7 +87,7 @@ export function procedure(permission: Exclude<ProcedurePermission, "public">) {
           message: `Your role (${ctx.actor.role}) does not allow ${permission}.`,
         });
         if (type === "mutation" || isMutationPermission(permission)) {
-          await recordFailure(ctx.db, auditRequest(ctx), { action: permission, targetType: path.split(".")[0] ?? path }, "denied", err);
+          await recordFailure(ctx.db, auditRequest(ctx), { action: path, targetType: path.split(".")[0] ?? path }, "denied", err);
         }
         throw err;
       }

@@ -39,7 +39,11 @@ function loadEngineModule() {
   return wasmReady;
 }
 
-type ScriptRunner = { executeScript(script: string): Promise<void>; underlyingDriver(): { query(sql: string): Promise<unknown> } };
+type ScriptRunner = {
+  executeScript(script: string): Promise<void>;
+  underlyingDriver(): { query(sql: string): Promise<unknown> };
+  dispose(): Promise<void>;
+};
 
 /**
  * The pg adapter runs a migration script by splitting it on ";", which breaks PL/pgSQL bodies (our
@@ -47,8 +51,10 @@ type ScriptRunner = { executeScript(script: string): Promise<void>; underlyingDr
  * protocol, which accepts several statements in one round trip.
  */
 class WholeScriptPg extends PrismaPg {
+  readonly opened: ScriptRunner[] = [];
   override async connect() {
     const adapter = (await super.connect()) as unknown as ScriptRunner;
+    this.opened.push(adapter);
     adapter.executeScript = async (script: string) => {
       await adapter.underlyingDriver().query(script);
     };
@@ -72,9 +78,8 @@ async function withEngine<T>(databaseUrl: string, datamodel: string, fn: (engine
     return await fn(engine);
   } finally {
     engine.free();
-    // The adapter keeps a pg pool open; close it so scripts exit.
-    const connected = (adapter as unknown as { _connected?: { dispose?: () => Promise<void> } })._connected;
-    await connected?.dispose?.();
+    // Each adapter holds a pg pool; close them so scripts exit and the database can be dropped or cloned.
+    await Promise.all(factory.opened.map((a) => a.dispose()));
   }
 }
 
