@@ -16,7 +16,8 @@ import { applyMigrations } from "../server/db/migrate.ts";
 const started = Date.now();
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
-const stateDir = path.resolve(".hypercell");
+// HYPERCELL_STATE_DIR (default .hypercell) holds the embedded database, the auth secret and the demo passwords.
+const stateDir = path.resolve(process.env.HYPERCELL_STATE_DIR ?? ".hypercell");
 mkdirSync(stateDir, { recursive: true });
 const log = (msg: string) => console.log(`[hypercell] ${msg}`);
 
@@ -57,8 +58,8 @@ const passwords = JSON.parse(
   ),
 );
 
-const db = await resolveDatabase();
-log(`database: ${db.kind === "embedded" ? "embedded PostgreSQL 18 (.hypercell/pg)" : "DATABASE_URL"}`);
+const db = await resolveDatabase({ dataDir: path.join(stateDir, "pg") });
+log(`database: ${db.kind === "embedded" ? `embedded PostgreSQL 18 (${path.relative(process.cwd(), path.join(stateDir, "pg")) || "."})` : "DATABASE_URL"}`);
 const applied = await applyMigrations(db.url);
 log(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations: up to date");
 
@@ -127,7 +128,7 @@ if (await waitForHealth()) {
   ];
   if ((globalThis as { demoPresent?: boolean }).demoPresent) {
     lines.push(
-      "  Demo sign-in (passwords kept in .hypercell/demo-credentials.json):",
+      `  Demo sign-in (passwords kept in ${path.relative(process.cwd(), path.join(stateDir, "demo-credentials.json"))}):`,
       `    admin          admin@hypercell.local     ${passwords.admin}`,
       `    project owner  owner@hypercell.local     ${passwords.owner}`,
       `    auditor        auditor@hypercell.local   ${passwords.auditor}`,

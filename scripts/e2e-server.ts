@@ -1,0 +1,34 @@
+/**
+ * The console for the browser tests: `npm start` in a throw-away state directory with known demo
+ * passwords, on its own port, against a fresh database (a new embedded server, or a new database on
+ * the DATABASE_URL server).
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { freePort } from "../test/free-port.ts";
+import { E2E_PASSWORDS } from "../e2e/passwords.ts";
+
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "hypercell-e2e-"));
+chmodSync(stateDir, 0o755);
+writeFileSync(path.join(stateDir, "demo-credentials.json"), JSON.stringify(E2E_PASSWORDS));
+process.env.HYPERCELL_STATE_DIR = stateDir;
+process.env.PORT = process.env.E2E_PORT ?? "3210";
+process.env.HYPERCELL_PG_PORT = String(await freePort());
+process.env.HYPERCELL_SIGNIN_MAX_ATTEMPTS = "200";
+process.env.HYPERCELL_PUBLIC_URL = `http://127.0.0.1:${process.env.PORT}`;
+
+if (process.env.DATABASE_URL) {
+  const name = `hypercell_e2e_${process.pid}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${name}`;
+  process.env.DATABASE_URL = u.toString();
+}
+
+await import("./start.ts");
