@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { useEffect, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { useTheme } from "next-themes";
 import { Activity, Boxes, Folder, Gauge, Layers, LogOut, Moon, Network, ScrollText, Server, Sun, Users } from "lucide-react";
@@ -17,6 +18,9 @@ export function Shell({ nav, user, children }: { nav: NavItem[]; user: { name: s
   const pathname = usePathname();
   const router = useRouter();
   const { resolvedTheme, setTheme } = useTheme();
+  // The theme is known only in the browser; render the toggle's icon after mount to avoid a hydration mismatch.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
   const groups = [...new Set(nav.map((n) => n.group ?? ""))];
 
   async function signOut() {
@@ -82,7 +86,7 @@ export function Shell({ nav, user, children }: { nav: NavItem[]; user: { name: s
               className="flex h-8 w-8 items-center justify-center rounded-md text-muted-fg hover:bg-muted"
               aria-label="Toggle dark mode"
             >
-              {resolvedTheme === "dark" ? <Sun className="h-4 w-4" /> : <Moon className="h-4 w-4" />}
+              {mounted && resolvedTheme === "dark" ? <Sun className="h-4 w-4" /> : <Moon className="h-4 w-4" />}
             </button>
             <button type="button" onClick={signOut} className="flex h-8 flex-1 items-center justify-center gap-2 rounded-md text-sm text-muted-fg hover:bg-muted">
               <LogOut className="h-4 w-4" aria-hidden /> Sign out

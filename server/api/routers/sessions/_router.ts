@@ -64,6 +64,7 @@ async function usageOf(tx: Tx, where: { projectId?: string; ownerId?: string }) 
 }
 
 async function findVisible(ctx: AuthedContext, id: string) {
+  if (!z.uuid().safeParse(id).success) throw new AppError("NOT_FOUND", "No such session, or it belongs to a project you are not in.");
   const session = await ctx.db.session.findFirst({
     where: { id, ...projectScope(ctx, "sessions.read") },
     select: {
@@ -107,7 +108,8 @@ export const sessionsRouter = router({
     }),
 
   get: procedure("sessions.read")
-    .input(z.object({ id: zUuid }))
+    // Any string: a malformed id is simply not found, like an id from another project.
+    .input(z.object({ id: z.string().max(128) }))
     .query(({ ctx, input }) => findVisible(ctx, input.id)),
 
   /** Queues a session as PENDING with one kernel per cluster member; the scheduler takes it from there. */

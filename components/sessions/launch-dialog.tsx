@@ -1,0 +1,208 @@
+"use client";
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Rocket } from "lucide-react";
+import { useTRPC } from "@/trpc/react";
+import { Button } from "@/components/ui/button";
+import { Field, Input, Select, Textarea } from "@/components/ui/input";
+import { DialogActions, FormDialog } from "@/components/common/dialogs";
+import { FormRest, splitErrors } from "@/components/common/form-errors";
+import { Segmented } from "@/components/common/bits";
+import { useMe } from "@/components/common/use-me";
+
+export const DEFAULT_IMAGE = "ngc/pytorch:24.08-py3";
+
+/** The "Launch session" button and its dialog; rendered only for users who may create sessions somewhere. */
+export function LaunchSessionButton() {
+  return (
+    <FormDialog
+      title="Launch a session"
+      description="Each session runs in its own Kata VM per cluster member, with whole GPUs passed through and a network fenced off from every other session."
+      className="w-[min(94vw,40rem)]"
+      trigger={
+        <Button>
+          <Rocket className="h-4 w-4" aria-hidden /> Launch session
+        </Button>
+      }
+    >
+      {(close) => <LaunchForm onDone={close} />}
+    </FormDialog>
+  );
+}
+
+const SERVER_FIELDS = {
+  projectId: "project",
+  resourceGroupId: "resourceGroup",
+  name: "name",
+  type: "type",
+  image: "image",
+  startupCommand: "startupCommand",
+  gpus: "gpus",
+  vcpus: "vcpus",
+  memoryGiB: "memoryGiB",
+  clusterSize: "clusterSize",
+  vfolders: "vfolders",
+};
+
+function LaunchForm({ onDone }: { onDone: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useMe();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  const groups = useQuery(trpc.resourceGroups.list.queryOptions());
+  const launchable = (projects.data ?? []).filter((p) => p.isActive && can("sessions.create", p.id));
+
+  const [projectId, setProjectId] = useState("");
+  const [resourceGroupId, setResourceGroupId] = useState("");
+  const [name, setName] = useState("");
+  const [type, setType] = useState<"interactive" | "batch">("interactive");
+  const [startupCommand, setStartupCommand] = useState("");
+  const [image, setImage] = useState(DEFAULT_IMAGE);
+  const [gpus, setGpus] = useState("1");
+  const [vcpus, setVcpus] = useState("8");
+  const [memoryGiB, setMemoryGiB] = useState("64");
+  const [clusterSize, setClusterSize] = useState("1");
+  const [vfolders, setVfolders] = useState("");
+  const [local, setLocal] = useState<Record<string, string | undefined>>({});
+
+  const project = projectId || launchable[0]?.id || "";
+  // Groups given to the project explicitly come first (they are usually why it has them), then public ones.
+  const assigned = (g: { projects: { project: { id: string } }[] }) => g.projects.some((p) => p.project.id === project);
+  const usable = (groups.data ?? []).filter((g) => g.isActive && (g.isPublic || assigned(g))).sort((a, b) => Number(assigned(b)) - Number(assigned(a)));
+  const group = usable.some((g) => g.id === resourceGroupId) ? resourceGroupId : (usable[0]?.id ?? "");
+  const chosenGroup = usable.find((g) => g.id === group);
+
+  const create = useMutation(
+    trpc.sessions.create.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.sessions.pathKey() });
+        onDone();
+      },
+    }),
+  );
+  const errs = splitErrors(create.error, SERVER_FIELDS, local);
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const numbers = { gpus, vcpus, memoryGiB, clusterSize };
+    const missing: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(numbers)) if (v.trim() === "") missing[k] = "is required";
+    if (!project) missing.project = "choose a project";
+    if (!group) missing.resourceGroup = "choose a resource group";
+    setLocal(missing);
+    if (Object.keys(missing).length) return;
+    create.mutate({
+      projectId: project,
+      resourceGroupId: group,
+      name: name.trim(),
+      type,
+      image: image.trim(),
+      startupCommand: type === "batch" ? startupCommand : undefined,
+      gpus: Number(gpus),
+      vcpus: Number(vcpus),
+      memoryGiB: Number(memoryGiB),
+      clusterSize: Number(clusterSize),
+      vfolders: vfolders
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
+  }
+
+  if (projects.isLoading || groups.isLoading) return <p className="text-sm text-muted-fg">Loading projects and resource groups…</p>;
+  if (!launchable.length)
+    return <p className="text-sm text-muted-fg">You are not in any active project where you may launch sessions. Ask a project owner or an admin to add you to one.</p>;
+
+  return (
+    <form onSubmit={submit} className="grid gap-4" noValidate>
+      <div className="grid items-start gap-4 sm:grid-cols-2">
+        <Field id="launch-project" label="Project" error={errs.field("project")}>
+          <Select id="launch-project" value={project} onChange={(e) => setProjectId(e.target.value)} {...errs.aria("project", "launch-project")}>
+            {launchable.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field
+          id="launch-rg"
+          label="Resource group"
+          error={errs.field("resourceGroup") ?? (usable.length === 0 ? "This project may not use any active resource group; ask an admin to assign one." : undefined)}
+          hint={chosenGroup ? `${chosenGroup.backend} · ${chosenGroup.scheduler} · confidential ${chosenGroup.confidentialPolicy}` : undefined}
+        >
+          <Select id="launch-rg" value={group} onChange={(e) => setResourceGroupId(e.target.value)} disabled={usable.length === 0} {...errs.aria("resourceGroup", "launch-rg")}>
+            {usable.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+
+      <Field id="launch-name" label="Session name" error={errs.field("name")} hint="Letters, digits, '.', '_' and '-', e.g. resnet-sweep-3.">
+        <Input id="launch-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" autoFocus {...errs.aria("name", "launch-name")} />
+      </Field>
+
+      <div className="grid gap-1.5">
+        <span className="text-sm font-medium" id="launch-type-label">
+          Type
+        </span>
+        <Segmented
+          name="launch-type"
+          label="Session type"
+          value={type}
+          onChange={setType}
+          options={[
+            { value: "interactive", label: "Interactive" },
+            { value: "batch", label: "Batch" },
+          ]}
+        />
+        <p className="text-xs text-muted-fg">{type === "batch" ? "Runs the startup command and ends when it exits." : "Stays up until you terminate it."}</p>
+      </div>
+
+      {type === "batch" ? (
+        <Field id="launch-cmd" label="Startup command" error={errs.field("startupCommand")}>
+          <Textarea
+            id="launch-cmd"
+            className="font-mono"
+            value={startupCommand}
+            onChange={(e) => setStartupCommand(e.target.value)}
+            placeholder="python train.py --epochs 10"
+            {...errs.aria("startupCommand", "launch-cmd")}
+          />
+        </Field>
+      ) : null}
+
+      <Field id="launch-image" label="Image" error={errs.field("image")}>
+        <Input id="launch-image" className="font-mono" value={image} onChange={(e) => setImage(e.target.value)} {...errs.aria("image", "launch-image")} />
+      </Field>
+
+      <fieldset className="grid gap-3 rounded-md border border-border p-4">
+        <legend className="px-1 text-sm font-medium">Resources per VM</legend>
+        <div className="grid grid-cols-2 items-start gap-4 sm:grid-cols-4">
+          <Field id="launch-gpus" label="GPUs" error={errs.field("gpus")} hint="0–8, whole GPUs">
+            <Input id="launch-gpus" type="number" inputMode="numeric" min={0} max={8} step={1} value={gpus} onChange={(e) => setGpus(e.target.value)} {...errs.aria("gpus", "launch-gpus")} />
+          </Field>
+          <Field id="launch-vcpus" label="vCPUs" error={errs.field("vcpus")}>
+            <Input id="launch-vcpus" type="number" inputMode="numeric" min={1} max={256} step={1} value={vcpus} onChange={(e) => setVcpus(e.target.value)} {...errs.aria("vcpus", "launch-vcpus")} />
+          </Field>
+          <Field id="launch-mem" label="Memory (GiB)" error={errs.field("memoryGiB")}>
+            <Input id="launch-mem" type="number" inputMode="numeric" min={1} max={4096} step={1} value={memoryGiB} onChange={(e) => setMemoryGiB(e.target.value)} {...errs.aria("memoryGiB", "launch-mem")} />
+          </Field>
+          <Field id="launch-cluster" label="Cluster size" error={errs.field("clusterSize")} hint="VMs, 1–16">
+            <Input id="launch-cluster" type="number" inputMode="numeric" min={1} max={16} step={1} value={clusterSize} onChange={(e) => setClusterSize(e.target.value)} {...errs.aria("clusterSize", "launch-cluster")} />
+          </Field>
+        </div>
+      </fieldset>
+
+      <Field id="launch-vfolders" label="Virtual folders" error={errs.field("vfolders")} hint="Comma separated, e.g. datasets, checkpoints. Mounted inside the VM.">
+        <Input id="launch-vfolders" value={vfolders} onChange={(e) => setVfolders(e.target.value)} placeholder="datasets, checkpoints" {...errs.aria("vfolders", "launch-vfolders")} />
+      </Field>
+
+      <FormRest message={errs.rest} />
+      <DialogActions pending={create.isPending} submitLabel="Launch" pendingLabel="Launching…" />
+    </form>
+  );
+}

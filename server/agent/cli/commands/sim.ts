@@ -1,0 +1,76 @@
+// hypercell-agent sim --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--listen HOST:PORT]
+// A simulated GPU host: builds the host's fake sysfs tree (from the real captures) once under the state
+// directory and runs the real agent on it. Only the hardware is simulated; the protocol is real.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseAgentConfig } from "../../config/agent-config";
+import { buildFakeSysfs } from "../../drivers/pci/fake-sysfs";
+import { SysfsPciBus } from "../../drivers/pci/sysfs-pci-bus";
+import { getSimHost, listSimHosts } from "../../sim/hosts";
+import { AgentRuntime } from "../../runtime";
+import { hostServices } from "../../host-services-factory";
+import { serveUntilSignal } from "./serve";
+import { freePort } from "../../../lib/free-port";
+
+export const summary = "run a simulated host: --host NAME --controller HOST:PORT --join-token T --state-dir DIR";
+
+/** What each simulated host offers besides its PCI tree. */
+const HOST_SIZES: Record<string, { vcpus: number; memoryBytes: number; confidential: "none" | "tdx" | "sev-snp"; resourceGroup: string }> = {
+  "hgx-h100": { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidential: "tdx", resourceGroup: "gpu-kata" },
+  "pcie-4gpu": { vcpus: 96, memoryBytes: 768 * 2 ** 30, confidential: "sev-snp", resourceGroup: "gpu-kata" },
+  "cpu-only": { vcpus: 64, memoryBytes: 512 * 2 ** 30, confidential: "none", resourceGroup: "cpu-kata" },
+  "iommu-off": { vcpus: 32, memoryBytes: 256 * 2 ** 30, confidential: "none", resourceGroup: "gpu-kata-dev" },
+};
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const host = arg(argv, "--host");
+  const controller = arg(argv, "--controller");
+  const token = arg(argv, "--join-token");
+  const stateDirArg = arg(argv, "--state-dir");
+  const spec = host ? getSimHost(host) : null;
+  if (!spec || !controller || !token || !stateDirArg) {
+    console.error(`usage: hypercell-agent sim --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--listen HOST:PORT]\nhosts: ${listSimHosts().map((h) => h.hostname).join(", ")}`);
+    return 2;
+  }
+  const stateDir = path.resolve(stateDirArg);
+  const sysfsRoot = path.join(stateDir, "sysfs");
+  mkdirSync(stateDir, { recursive: true });
+  // Built once: the tree keeps what bind/unbind did across agent restarts, as a real host would.
+  if (!existsSync(path.join(sysfsRoot, "bus"))) {
+    mkdirSync(sysfsRoot, { recursive: true });
+    buildFakeSysfs(spec, sysfsRoot);
+  }
+  const size = HOST_SIZES[spec.hostname] ?? { vcpus: 16, memoryBytes: 64 * 2 ** 30, confidential: "none" as const, resourceGroup: "gpu-kata" };
+  const listen = arg(argv, "--listen") ?? `127.0.0.1:${await freePort()}`;
+  const toml = [
+    "[agent]",
+    `id = "${spec.hostname}"`,
+    `backend = "kata"`,
+    `resource-group = "${arg(argv, "--resource-group") ?? size.resourceGroup}"`,
+    `listen-address = "${listen}"`,
+    `controller-address = "${controller}"`,
+    `join-token = "${token}"`,
+    `state-dir = "${stateDir}"`,
+    `sysfs-root = "${sysfsRoot}"`,
+    "",
+    "[kata]",
+    `confidential-guest = ${size.confidential !== "none"}`,
+    ...(size.confidential === "sev-snp" ? [`guest-attestation = "sev-snp"`] : []),
+    "",
+  ].join("\n");
+  writeFileSync(path.join(stateDir, "agent.toml"), toml);
+  const config = parseAgentConfig(toml, { file: path.join(stateDir, "agent.toml") });
+  const services = await hostServices(config, { simulated: true });
+  const runtime = new AgentRuntime({
+    config,
+    pciBus: new SysfsPciBus({ root: sysfsRoot }),
+    host: { vcpus: size.vcpus, memoryBytes: size.memoryBytes, confidentialCapability: size.confidential, simulated: true },
+    ...services,
+  });
+  return serveUntilSignal(runtime);
+}

@@ -1,0 +1,268 @@
+/**
+ * The host agent: discovers the host, serves the Agent gRPC service, joins the controller and
+ * heartbeats. It holds no database credentials; the controller dials it back for everything else.
+ */
+import os from "node:os";
+import { existsSync, rmSync } from "node:fs";
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import { agentProto, deadline, DEADLINES, grpcTarget } from "../proto/load";
+import type { AgentConfig } from "./config/agent-config";
+import type { PciBus } from "./drivers/pci/pci-bus";
+import { readPciSnapshot } from "./drivers/pci/pci-bus";
+import { buildInventory, type HostInventory } from "../domain/topology/inventory";
+import { inventoryDigest, inventoryToProto } from "./inventory-codec";
+import type { GpuBinder, Preflight, PreflightCheck } from "./host-services";
+import { AppError, isAppError, type ErrorCode } from "../errors";
+import type { AgentEvent } from "../proto/generated/hypercell/agent/v1/AgentEvent";
+import type { HostFacts } from "../proto/generated/hypercell/agent/v1/HostFacts";
+import type { AgentRegistryClient } from "../proto/generated/hypercell/agent/v1/AgentRegistry";
+
+export const AGENT_VERSION = "0.1.0";
+
+export type AgentRuntimeOptions = {
+  config: AgentConfig;
+  pciBus: PciBus;
+  binder?: GpuBinder;
+  preflight?: Preflight;
+  /** Overrides for what the host offers (simulated hosts describe a bigger machine than this one). */
+  host?: { vcpus?: number; memoryBytes?: number; confidentialCapability?: "none" | "tdx" | "sev-snp"; simulated?: boolean };
+  /** Re-scan period for inventory changes (ms). */
+  rescanMs?: number;
+  log?: (msg: string) => void;
+};
+
+const GRPC_CODE: Partial<Record<ErrorCode, grpc.status>> = {
+  BAD_INPUT: grpc.status.INVALID_ARGUMENT,
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  CONFLICT: grpc.status.ALREADY_EXISTS,
+  PRECONDITION_FAILED: grpc.status.FAILED_PRECONDITION,
+  GPU_IOMMU_GROUP_UNSAFE: grpc.status.FAILED_PRECONDITION,
+  GPU_ALREADY_ALLOCATED: grpc.status.FAILED_PRECONDITION,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  FORBIDDEN: grpc.status.PERMISSION_DENIED,
+  SYSFS_INVALID: grpc.status.INTERNAL,
+};
+
+/** AppError → gRPC status, with our code in the `hypercell-error-code` trailer. */
+export function toGrpcError(err: unknown): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  if (isAppError(err)) {
+    metadata.set("hypercell-error-code", err.code);
+    return { code: GRPC_CODE[err.code] ?? grpc.status.UNKNOWN, details: err.message, metadata };
+  }
+  metadata.set("hypercell-error-code", "INTERNAL");
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err), metadata };
+}
+
+export class AgentRuntime {
+  readonly config: AgentConfig;
+  private readonly opts: AgentRuntimeOptions;
+  private server: grpc.Server | null = null;
+  private readonly health = new HealthImplementation({ "": "NOT_SERVING", "hypercell.agent.v1.Agent": "NOT_SERVING" });
+  private inventory: HostInventory | null = null;
+  private digest = "";
+  private preflightReport: PreflightCheck[] = [];
+  private readonly watchers = new Set<grpc.ServerWritableStream<unknown, AgentEvent>>();
+  private registry: AgentRegistryClient | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private joined = false;
+  private stopped = false;
+  /** GPU addresses the controller told us are allocated (refuse to unbind them). */
+  readonly allocated = new Set<string>();
+  boundAddress = "";
+  private readonly log: (msg: string) => void;
+
+  constructor(opts: AgentRuntimeOptions) {
+    this.opts = opts;
+    this.config = opts.config;
+    this.log = opts.log ?? ((m) => console.log(`[agent ${opts.config.agent.id}] ${m}`));
+  }
+
+  async scan(): Promise<HostInventory> {
+    const inv = buildInventory(await readPciSnapshot(this.opts.pciBus));
+    const digest = inventoryDigest(inv);
+    const changed = digest !== this.digest;
+    this.inventory = inv;
+    this.digest = digest;
+    if (changed) this.broadcast({ atMs: Date.now(), inventoryChanged: inventoryToProto(inv) });
+    return inv;
+  }
+
+  facts(): HostFacts {
+    const inv = this.inventory;
+    const { agent, kata } = this.config;
+    const vcpus = this.opts.host?.vcpus ?? os.cpus().length;
+    const mem = this.opts.host?.memoryBytes ?? os.totalmem();
+    const ready = inv?.gpus.filter((g) => g.passthrough === "ready").length ?? 0;
+    return {
+      agentId: agent.id,
+      backend: agent.backend,
+      resourceGroup: agent.resourceGroup,
+      address: this.boundAddress || agent.listenAddress,
+      version: AGENT_VERSION,
+      hypervisor: kata.hypervisor,
+      confidentialCapability: this.opts.host?.confidentialCapability ?? "none",
+      architecture: os.arch() === "x64" ? "x86_64" : os.arch(),
+      // What VMs may use: the host's memory net of one VM overhead, so a kernel's request plus its
+      // overhead always fits (the scheduler subtracts vm-overhead-mb per VM).
+      available: { cpu: vcpus, mem: Math.max(0, mem - kata.vmOverheadMb * 1024 * 1024), cudaDevice: ready },
+      simulated: this.opts.host?.simulated ?? false,
+    };
+  }
+
+  private broadcast(ev: AgentEvent) {
+    for (const w of this.watchers) w.write(ev);
+  }
+
+  private async runPreflight(): Promise<PreflightCheck[]> {
+    this.preflightReport = this.opts.preflight ? await this.opts.preflight.run() : [];
+    return this.preflightReport;
+  }
+
+  private preflightMessage() {
+    return { checks: this.preflightReport.map((c) => ({ ...c })), checkedAtMs: Date.now() };
+  }
+
+  /** Starts serving and joining. Resolves once the gRPC server listens. */
+  async start(): Promise<void> {
+    await this.scan();
+    const checks = await this.runPreflight();
+    const fatal = checks.filter((c) => c.fatal && c.status === "fail");
+    if (fatal.length) {
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        `host preflight failed; the agent will not start:\n${fatal.map((c) => `  - ${c.title}: ${c.evidence}. Fix: ${c.fix}`).join("\n")}`,
+      );
+    }
+    const proto = agentProto().hypercell.agent.v1;
+    const server = new grpc.Server({ "grpc.keepalive_time_ms": 20_000 });
+    const unary =
+      <Req, Res>(fn: (req: Req) => Promise<Res>) =>
+      (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
+        fn(call.request).then(
+          (r) => cb(null, r),
+          (e) => cb(toGrpcError(e), null),
+        );
+      };
+    server.addService(proto.Agent.service, {
+      GetFacts: unary(async () => this.facts()),
+      GetInventory: unary(async () => inventoryToProto(await this.scan())),
+      RunPreflight: unary(async () => {
+        await this.runPreflight();
+        const report = this.preflightMessage();
+        this.broadcast({ atMs: Date.now(), preflight: report });
+        return report;
+      }),
+      BindGpu: unary(async (req: { gpuAddress: string; requestId: string }) => this.bindOrUnbind("bind", req.gpuAddress, req.requestId)),
+      UnbindGpu: unary(async (req: { gpuAddress: string; requestId: string }) => this.bindOrUnbind("unbind", req.gpuAddress, req.requestId)),
+      Watch: (call: grpc.ServerWritableStream<unknown, AgentEvent>) => {
+        this.watchers.add(call);
+        call.write({ atMs: Date.now(), inventoryChanged: inventoryToProto(this.inventory!) });
+        if (this.preflightReport.length) call.write({ atMs: Date.now(), preflight: this.preflightMessage() });
+        const done = () => this.watchers.delete(call);
+        call.on("cancelled", done);
+        call.on("close", done);
+        call.on("error", done);
+      },
+    });
+    this.health.addToServer(server);
+    const listen = this.config.agent.listenAddress;
+    if (listen.startsWith("unix:")) {
+      const file = listen.replace(/^unix:\/\//, "");
+      if (existsSync(file)) rmSync(file); // a stale socket from a previous run
+    }
+    const credentials = grpc.ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync(grpcTarget(listen), credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    this.server = server;
+    this.boundAddress = listen.startsWith("unix:") ? listen : listen.replace(/:0$/, `:${port}`);
+    this.health.setStatus("", "SERVING");
+    this.health.setStatus("hypercell.agent.v1.Agent", "SERVING");
+    this.log(`serving on ${this.boundAddress}; ${this.inventory!.gpus.length} GPUs, ${this.inventory!.devices.length} PCI functions`);
+    const rescan = setInterval(() => void this.scan().catch((e) => this.log(`rescan failed: ${e instanceof Error ? e.message : e}`)), this.opts.rescanMs ?? 30_000);
+    this.timers.push(rescan);
+    void this.joinLoop();
+  }
+
+  private async bindOrUnbind(kind: "bind" | "unbind", gpuAddress: string, requestId: string) {
+    if (!this.opts.binder) throw new AppError("PRECONDITION_FAILED", "this agent has no VFIO binder configured");
+    const inv = await this.scan();
+    this.log(`${kind} ${gpuAddress} (request ${requestId || "-"})`);
+    const outcome = await this.opts.binder[kind](gpuAddress, inv, { allocated: (a) => this.allocated.has(a) });
+    const after = await this.scan();
+    return {
+      ok: outcome.ok,
+      rolledBack: outcome.rolledBack,
+      message: outcome.message,
+      steps: outcome.steps.map((s) => ({ device: s.device, fromDriver: s.fromDriver ?? "", toDriver: s.toDriver ?? "", ok: s.ok, message: s.message })),
+      inventory: inventoryToProto(after),
+    };
+  }
+
+  private registryClient(): AgentRegistryClient {
+    if (!this.registry) {
+      const proto = agentProto().hypercell.agent.v1;
+      this.registry = new proto.AgentRegistry(grpcTarget(this.config.agent.controllerAddress), grpc.credentials.createInsecure()) as AgentRegistryClient;
+    }
+    return this.registry;
+  }
+
+  private async joinLoop() {
+    let backoff = 500;
+    while (!this.stopped && !this.joined) {
+      try {
+        const res = await new Promise<{ heartbeatIntervalSec: number }>((resolve, reject) =>
+          this.registryClient().Join(
+            { joinToken: this.config.agent.joinToken, facts: this.facts(), inventoryDigest: this.digest },
+            { deadline: deadline(DEADLINES.join) },
+            (err, r) => (err ? reject(err) : resolve(r as { heartbeatIntervalSec: number })),
+          ),
+        );
+        this.joined = true;
+        this.log(`joined the controller at ${this.config.agent.controllerAddress}`);
+        const every = (res.heartbeatIntervalSec || this.config.agent.heartbeatIntervalSec) * 1000;
+        const hb = setInterval(() => void this.heartbeat(), every);
+        this.timers.push(hb);
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        if (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED) {
+          this.log(`the controller refused the join: ${err.details}. Check join-token in the agent config.`);
+        }
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 15_000);
+      }
+    }
+  }
+
+  private async heartbeat() {
+    if (this.stopped) return;
+    try {
+      const res = await new Promise<{ known: boolean }>((resolve, reject) =>
+        this.registryClient().Heartbeat(
+          { joinToken: this.config.agent.joinToken, agentId: this.config.agent.id, inventoryDigest: this.digest, available: this.facts().available, status: "ALIVE" },
+          { deadline: deadline(DEADLINES.heartbeat) },
+          (err, r) => (err ? reject(err) : resolve(r as { known: boolean })),
+        ),
+      );
+      if (!res.known) {
+        this.joined = false;
+        for (const t of this.timers.splice(1)) clearInterval(t); // keep the rescan timer
+        void this.joinLoop();
+      }
+    } catch (e) {
+      this.log(`heartbeat failed: ${(e as grpc.ServiceError).details ?? e}`);
+    }
+  }
+
+  /** Clean shutdown: stop serving, end watch streams, close the registry channel. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.health.setStatus("", "NOT_SERVING");
+    for (const w of this.watchers) w.end();
+    this.watchers.clear();
+    this.registry?.close();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The controller process: agent registry (gRPC), agent channels and ingest, sweepers. Several may run;
+ * one leads, chosen by a PostgreSQL advisory lock held for the life of its connection.
+ *
+ * Environment: DATABASE_URL, HYPERCELL_JOIN_TOKEN (≥ 16 characters), HYPERCELL_CONTROLLER_LISTEN
+ * (default 127.0.0.1:6000), HYPERCELL_HEARTBEAT_INTERVAL_SEC (20), HYPERCELL_HEARTBEAT_TIMEOUT_SEC (40).
+ */
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import pg from "pg";
+import { z } from "zod";
+import { createDb } from "../db";
+import { agentProto, grpcTarget } from "../proto/load";
+import { AgentGateway } from "./agent-gateway";
+import { sweepLostAgents } from "./sweeper";
+
+const LEADER_LOCK = 0x68797063; // "hypc"
+
+const Env = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgresql://"),
+  HYPERCELL_JOIN_TOKEN: z.string().min(16, "HYPERCELL_JOIN_TOKEN must be at least 16 characters"),
+  HYPERCELL_CONTROLLER_LISTEN: z.string().default("127.0.0.1:6000"),
+  HYPERCELL_HEARTBEAT_INTERVAL_SEC: z.coerce.number().int().min(1).max(600).default(20),
+  HYPERCELL_HEARTBEAT_TIMEOUT_SEC: z.coerce.number().int().min(2).max(3600).default(40),
+});
+
+export type ControllerHandle = { address: string; gateway: AgentGateway; stop: () => Promise<void> };
+
+export async function startController(envIn: NodeJS.ProcessEnv = process.env, log = (m: string) => console.log(`[controller] ${m}`)): Promise<ControllerHandle> {
+  const parsed = Env.safeParse(envIn);
+  if (!parsed.success) throw new Error(`invalid controller environment:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  const env = parsed.data;
+
+  // Leadership: wait for the lock on a dedicated connection; losing the connection loses the lock.
+  const lockClient = new pg.Client({ connectionString: env.DATABASE_URL });
+  await lockClient.connect();
+  const got = await lockClient.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [LEADER_LOCK]);
+  if (!got.rows[0]!.ok) {
+    log("another controller leads; waiting for its lock");
+    await lockClient.query("SELECT pg_advisory_lock($1)", [LEADER_LOCK]);
+  }
+  log("leading");
+
+  const db = createDb(env.DATABASE_URL);
+  const gateway = new AgentGateway({ db, joinToken: env.HYPERCELL_JOIN_TOKEN, heartbeatIntervalSec: env.HYPERCELL_HEARTBEAT_INTERVAL_SEC, log });
+  const server = new grpc.Server();
+  server.addService(agentProto().hypercell.agent.v1.AgentRegistry.service, gateway.registryService());
+  const health = new HealthImplementation({ "": "SERVING" });
+  health.addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(grpcTarget(env.HYPERCELL_CONTROLLER_LISTEN), grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  const address = env.HYPERCELL_CONTROLLER_LISTEN.replace(/:0$/, `:${port}`);
+  log(`agent registry on ${address}`);
+
+  // Re-open channels to agents that were alive before a controller restart.
+  for (const a of await db.agent.findMany({ where: { status: "ALIVE" }, select: { id: true, address: true } })) gateway.connect(a.id, a.address);
+
+  const sweep = setInterval(() => {
+    sweepLostAgents(db, env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC).then(
+      (lost) => {
+        for (const id of lost) {
+          gateway.disconnect(id);
+          log(`agent ${id} is LOST (no heartbeat for ${env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC} s)`);
+        }
+      },
+      (e) => log(`sweeper: ${e instanceof Error ? e.message : e}`),
+    );
+  }, 5_000);
+
+  return {
+    address,
+    gateway,
+    stop: async () => {
+      clearInterval(sweep);
+      gateway.close();
+      await new Promise<void>((r) => server.tryShutdown(() => r()));
+      await db.$disconnect();
+      await lockClient.end();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startController().then(
+    (h) => {
+      const stop = () => void h.stop().then(() => process.exit(0));
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+    },
+    (e) => {
+      console.error(`[controller] ${e instanceof Error ? e.message : e}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,21 @@
+// Original file: server/proto/agent.proto
+
+import type { Inventory as _hypercell_agent_v1_Inventory, Inventory__Output as _hypercell_agent_v1_Inventory__Output } from '../../../hypercell/agent/v1/Inventory';
+import type { PreflightReport as _hypercell_agent_v1_PreflightReport, PreflightReport__Output as _hypercell_agent_v1_PreflightReport__Output } from '../../../hypercell/agent/v1/PreflightReport';
+import type { Long } from '@grpc/proto-loader';
+
+export interface AgentEvent {
+  'atMs'?: (number | string | Long);
+  'inventoryChanged'?: (_hypercell_agent_v1_Inventory | null);
+  'preflight'?: (_hypercell_agent_v1_PreflightReport | null);
+  'log'?: (string);
+  'event'?: "inventoryChanged"|"preflight"|"log";
+}
+
+export interface AgentEvent__Output {
+  'atMs': (number);
+  'inventoryChanged'?: (_hypercell_agent_v1_Inventory__Output | null);
+  'preflight'?: (_hypercell_agent_v1_PreflightReport__Output | null);
+  'log'?: (string);
+  'event'?: "inventoryChanged"|"preflight"|"log";
+}

@@ -1,0 +1,8 @@
+// Original file: server/proto/agent.proto
+
+
+export interface Empty {
+}
+
+export interface Empty__Output {
+}

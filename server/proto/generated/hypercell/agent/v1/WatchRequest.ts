@@ -1,0 +1,10 @@
+// Original file: server/proto/agent.proto
+
+
+export interface WatchRequest {
+  'controllerId'?: (string);
+}
+
+export interface WatchRequest__Output {
+  'controllerId': (string);
+}
