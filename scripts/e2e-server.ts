@@ -16,6 +16,7 @@ writeFileSync(path.join(stateDir, "demo-credentials.json"), JSON.stringify(E2E_P
 process.env.HYPERCELL_STATE_DIR = stateDir;
 process.env.PORT = process.env.E2E_PORT ?? "3210";
 process.env.HYPERCELL_PG_PORT = String(await freePort());
+process.env.HYPERCELL_CONTROLLER_LISTEN = `127.0.0.1:${await freePort()}`;
 process.env.HYPERCELL_SIGNIN_MAX_ATTEMPTS = "200";
 process.env.HYPERCELL_PUBLIC_URL = `http://127.0.0.1:${process.env.PORT}`;
 

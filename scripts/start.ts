@@ -58,6 +58,7 @@ const passwords = JSON.parse(
   ),
 );
 
+const require = createRequire(import.meta.url);
 const db = await resolveDatabase({ dataDir: path.join(stateDir, "pg") });
 log(`database: ${db.kind === "embedded" ? `embedded PostgreSQL 18 (${path.relative(process.cwd(), path.join(stateDir, "pg")) || "."})` : "DATABASE_URL"}`);
 const applied = await applyMigrations(db.url);
@@ -86,7 +87,6 @@ const childEnv = {
   (globalThis as { demoPresent?: boolean }).demoPresent = demoPresent > 0 && (seeded || db.kind === "embedded");
 }
 
-const require = createRequire(import.meta.url);
 const nextBin = path.join(path.dirname(require.resolve("next/package.json")), "dist/bin/next");
 if (!dev && buildIsStale()) {
   log("building the console (first start or sources changed; about a minute)…");
@@ -99,6 +99,34 @@ if (!dev && buildIsStale()) {
 }
 
 const children: ChildProcess[] = [];
+const tsxCli = require.resolve("tsx/cli");
+
+// The controller (agent registry, ingest, sweepers) and the simulated GPU hosts: separate processes
+// speaking the real gRPC protocol. HYPERCELL_SIM_HOSTS="" runs none (a site with real hosts).
+const joinToken = process.env.HYPERCELL_JOIN_TOKEN ?? readOrCreate("join-token", () => randomBytes(24).toString("hex"));
+const controllerListen = process.env.HYPERCELL_CONTROLLER_LISTEN ?? "127.0.0.1:6000";
+function spawnService(name: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [tsxCli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  const prefix = (b: Buffer) =>
+    b
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (l.startsWith("[") ? l : `[${name}] ${l}`))
+      .join("\n") + "\n";
+  child.stdout!.on("data", (b: Buffer) => process.stdout.write(prefix(b)));
+  child.stderr!.on("data", (b: Buffer) => process.stderr.write(prefix(b)));
+  children.push(child);
+  return child;
+}
+spawnService("controller", ["server/controller/main.ts"], { ...childEnv, HYPERCELL_JOIN_TOKEN: joinToken, HYPERCELL_CONTROLLER_LISTEN: controllerListen });
+const simHosts = (process.env.HYPERCELL_SIM_HOSTS ?? "hgx-h100,pcie-4gpu,cpu-only").split(",").map((s) => s.trim()).filter(Boolean);
+for (const host of simHosts) {
+  spawnService(`sim ${host}`, ["server/agent/cli/main.ts", "sim", "--host", host, "--controller", controllerListen, "--join-token", joinToken, "--state-dir", path.join(stateDir, "sim", host)], {
+    ...process.env,
+    NODE_ENV: "production",
+  });
+}
 const web = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", process.env.HOST ?? "0.0.0.0"], {
   stdio: ["ignore", "pipe", "inherit"],
   env: { ...childEnv, NODE_ENV: dev ? "development" : "production" },
@@ -126,6 +154,7 @@ if (await waitForHealth()) {
     `  Hypercell console ready on ${url}  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     "",
   ];
+  if (simHosts.length) lines.push(`  Simulated GPU hosts: ${simHosts.join(", ")} (agents joining the controller on ${controllerListen})`, "");
   if ((globalThis as { demoPresent?: boolean }).demoPresent) {
     lines.push(
       `  Demo sign-in (passwords kept in ${path.relative(process.cwd(), path.join(stateDir, "demo-credentials.json"))}):`,
@@ -152,6 +181,11 @@ async function shutdown(code = 0) {
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
+for (const c of children.filter((c) => c !== web)) {
+  c.on("exit", (code, signal) => {
+    if (!stopping && code !== 0) console.error(`[hypercell] a background service exited (${code ?? signal}); the console keeps running.`);
+  });
+}
 web.on("exit", (code) => {
   if (!stopping) {
     console.error(`[hypercell] the console exited (${code}); stopping.`);

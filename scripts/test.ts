@@ -20,14 +20,14 @@ let failed = 0;
 let skipped = 0;
 const steps: string[] = [];
 
-function run(label: string, cmd: string, argv: string[], env: NodeJS.ProcessEnv = {}) {
+function run(label: string, cmd: string, argv: string[], env: Record<string, string> = {}) {
   console.log(`\n=== ${label}`);
   const r = spawnSync(cmd, argv, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
   steps.push(`${r.status === 0 ? "ok  " : "FAIL"} ${label}`);
   return r.status === 0;
 }
 
-function vitest(label: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
+function vitest(label: string, extra: string[], env: Record<string, string> = {}) {
   const out = path.join(tmp, `${label.replace(/\W+/g, "-")}.json`);
   const ok = run(label, "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], env);
   if (existsSync(out)) {
