@@ -1,4 +1,5 @@
 "use client";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
@@ -24,6 +25,10 @@ export function HostDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const host = useQuery(trpc.hosts.get.queryOptions({ id }, { refetchInterval: 10_000 }));
   const h = host.data;
+  // Most groups on a host hold no GPU; the ones that matter for passthrough come first.
+  const [showAllGroups, setShowAllGroups] = useState(false);
+  const gpuGroupNumbers = new Set(h?.gpus.map((g) => g.iommuGroupNumber) ?? []);
+  const gpuGroups = h?.iommuGroups.filter((g) => gpuGroupNumbers.has(g.number)) ?? [];
   return (
     <>
       <BackLink href="/hosts">All hosts</BackLink>
@@ -135,7 +140,17 @@ export function HostDetail({ id }: { id: string }) {
               </Card>
 
               <Card>
-                <CardHeader title="IOMMU groups" description="Devices in one group share DMA isolation: a group can go to a VM only as a whole, and only if it holds nothing but the GPU, its audio function and bridges." />
+                <CardHeader
+                  title="IOMMU groups"
+                  description={`Devices in one group share DMA isolation: a group can go to a VM only as a whole, and only if it holds nothing but the GPU, its audio function and bridges.${showAllGroups ? "" : ` Showing the ${gpuGroups.length} groups that hold a GPU.`}`}
+                  actions={
+                    h.iommuGroups.length > gpuGroups.length ? (
+                      <button type="button" className="text-sm text-accent underline-offset-2 hover:underline" onClick={() => setShowAllGroups((v) => !v)} aria-pressed={showAllGroups}>
+                        {showAllGroups ? "Only groups with GPUs" : `Show all ${h.iommuGroups.length} groups`}
+                      </button>
+                    ) : null
+                  }
+                />
                 {h.iommuGroups.length === 0 ? (
                   <EmptyState title={h.iommuEnabled ? "No IOMMU groups reported yet." : "The IOMMU is off on this host."}>
                     {h.iommuEnabled
@@ -153,7 +168,7 @@ export function HostDetail({ id }: { id: string }) {
                       </tr>
                     </thead>
                     <tbody>
-                      {h.iommuGroups.map((grp) => (
+                      {(showAllGroups ? h.iommuGroups : gpuGroups).map((grp) => (
                         <Tr key={grp.id}>
                           <Td className="text-right tabular-nums">{grp.number}</Td>
                           <Td className="min-w-48">
