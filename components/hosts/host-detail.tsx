@@ -8,6 +8,9 @@ import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { formatBytes, formatTime, timeAgo } from "@/lib/utils";
 import { BackLink, Dash, DetailState, Details, Muted } from "@/components/common/bits";
 import { formatSlots } from "@/components/common/slots";
+import { useMe } from "@/components/common/use-me";
+import { GpuActions, GpuOperations, useGpuOperations } from "./gpu-actions";
+import { Preflight } from "./preflight";
 import { CONFIDENTIAL_LABEL, PASSTHROUGH_LABEL, describeClass, vendorName } from "./labels";
 
 function Reasons({ reasons }: { reasons: string[] }) {
@@ -27,6 +30,10 @@ export function HostDetail({ id }: { id: string }) {
   const h = host.data;
   // Most groups on a host hold no GPU; the ones that matter for passthrough come first.
   const [showAllGroups, setShowAllGroups] = useState(false);
+  const { can } = useMe();
+  const mayBind = can("gpus.bind");
+  const ops = useGpuOperations(id);
+  const busyGpus = new Set((ops.data ?? []).filter((o) => o.status === "pending" || o.status === "running").map((o) => o.gpu.pciAddress));
   const gpuGroupNumbers = new Set(h?.gpus.map((g) => g.iommuGroupNumber) ?? []);
   const gpuGroups = h?.iommuGroups.filter((g) => gpuGroupNumbers.has(g.number)) ?? [];
   return (
@@ -100,6 +107,7 @@ export function HostDetail({ id }: { id: string }) {
                         <Th>Driver</Th>
                         <Th>Passthrough</Th>
                         <Th>Quarantine</Th>
+                        {mayBind ? <Th className="sr-only">Actions</Th> : null}
                       </tr>
                     </thead>
                     <tbody>
@@ -132,12 +140,20 @@ export function HostDetail({ id }: { id: string }) {
                               <Muted>no</Muted>
                             )}
                           </Td>
+                          {mayBind ? (
+                            <Td className="whitespace-nowrap">
+                              <GpuActions gpu={g} busy={busyGpus.has(g.pciAddress)} />
+                            </Td>
+                          ) : null}
                         </Tr>
                       ))}
                     </tbody>
                   </Table>
                 )}
               </Card>
+
+              {mayBind ? <GpuOperations agentId={h.id} /> : null}
+              <Preflight computePlugins={h.computePlugins} />
 
               <Card>
                 <CardHeader

@@ -164,10 +164,9 @@ export class AgentGateway {
         const inv = inventoryFromProto(ev.inventoryChanged);
         await ingestInventory(this.opts.db, agentId, inv, inv.digest);
       } else if (ev.preflight) {
-        await this.opts.db.agent.update({
-          where: { id: agentId },
-          data: { computePlugins: { preflight: { checkedAtMs: ev.preflight.checkedAtMs, checks: ev.preflight.checks } } as object },
-        });
+        const current = await this.opts.db.agent.findUnique({ where: { id: agentId }, select: { computePlugins: true } });
+        const merged = { ...((current?.computePlugins as object | null) ?? {}), preflight: { checkedAtMs: ev.preflight.checkedAtMs, checks: ev.preflight.checks } };
+        await this.opts.db.agent.update({ where: { id: agentId }, data: { computePlugins: merged } });
       }
     } catch (e) {
       this.log(`could not record an event from ${agentId}: ${e instanceof Error ? e.message : e}`);

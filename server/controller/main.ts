@@ -13,6 +13,7 @@ import { createDb } from "../db";
 import { agentProto, grpcTarget } from "../proto/load";
 import { AgentGateway } from "./agent-gateway";
 import { sweepLostAgents } from "./sweeper";
+import { startGpuOperationWorker } from "./gpu-operations";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -56,6 +57,8 @@ export async function startController(envIn: NodeJS.ProcessEnv = process.env, lo
   // Re-open channels to agents that were alive before a controller restart.
   for (const a of await db.agent.findMany({ where: { status: "ALIVE" }, select: { id: true, address: true } })) gateway.connect(a.id, a.address);
 
+  const gpuOps = startGpuOperationWorker({ db, databaseUrl: env.DATABASE_URL, gateway, log });
+
   const sweep = setInterval(() => {
     sweepLostAgents(db, env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC).then(
       (lost) => {
@@ -73,6 +76,7 @@ export async function startController(envIn: NodeJS.ProcessEnv = process.env, lo
     gateway,
     stop: async () => {
       clearInterval(sweep);
+      await gpuOps.stop();
       gateway.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       await db.$disconnect();
