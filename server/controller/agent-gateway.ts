@@ -166,7 +166,7 @@ export class AgentGateway {
       } else if (ev.preflight) {
         const current = await this.opts.db.agent.findUnique({ where: { id: agentId }, select: { computePlugins: true } });
         const merged = { ...((current?.computePlugins as object | null) ?? {}), preflight: { checkedAtMs: ev.preflight.checkedAtMs, checks: ev.preflight.checks } };
-        await this.opts.db.agent.update({ where: { id: agentId }, data: { computePlugins: merged } });
+        await this.opts.db.agent.update({ where: { id: agentId }, data: { computePlugins: merged as object } });
       }
     } catch (e) {
       this.log(`could not record an event from ${agentId}: ${e instanceof Error ? e.message : e}`);
