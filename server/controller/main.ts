@@ -69,7 +69,7 @@ export async function startController(envIn: NodeJS.ProcessEnv = process.env, lo
       },
       (e) => log(`sweeper: ${e instanceof Error ? e.message : e}`),
     );
-  }, 5_000);
+  }, Math.min(5_000, env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC * 500));
 
   return {
     address,
