@@ -14,6 +14,7 @@ import { buildInventory, type HostInventory } from "../domain/topology/inventory
 import { inventoryDigest, inventoryToProto } from "./inventory-codec";
 import type { GpuBinder, Preflight, PreflightCheck } from "./host-services";
 import { AppError, isAppError, type ErrorCode } from "../errors";
+import { channelCredentials, serverCredentials } from "../lib/grpc-tls";
 import type { AgentEvent } from "../proto/generated/hypercell/agent/v1/AgentEvent";
 import type { HostFacts } from "../proto/generated/hypercell/agent/v1/HostFacts";
 import type { AgentRegistryClient } from "../proto/generated/hypercell/agent/v1/AgentRegistry";
@@ -172,7 +173,7 @@ export class AgentRuntime {
       const file = listen.replace(/^unix:\/\//, "");
       if (existsSync(file)) rmSync(file); // a stale socket from a previous run
     }
-    const credentials = grpc.ServerCredentials.createInsecure();
+    const credentials = serverCredentials(this.config.agent.tls);
     const port = await new Promise<number>((resolve, reject) => server.bindAsync(grpcTarget(listen), credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
     this.boundAddress = listen.startsWith("unix:") ? listen : listen.replace(/:0$/, `:${port}`);
@@ -202,7 +203,7 @@ export class AgentRuntime {
   private registryClient(): AgentRegistryClient {
     if (!this.registry) {
       const proto = agentProto().hypercell.agent.v1;
-      this.registry = new proto.AgentRegistry(grpcTarget(this.config.agent.controllerAddress), grpc.credentials.createInsecure()) as AgentRegistryClient;
+      this.registry = new proto.AgentRegistry(grpcTarget(this.config.agent.controllerAddress), channelCredentials(this.config.agent.tls)) as AgentRegistryClient;
     }
     return this.registry;
   }

@@ -14,11 +14,14 @@ import type { BindReport__Output } from "../proto/generated/hypercell/agent/v1/B
 import { inventoryFromProto } from "../agent/inventory-codec";
 import { ingestInventory } from "./ingest";
 import { appendAuditEvent } from "../audit/record";
+import { channelCredentials, type TlsPaths } from "../lib/grpc-tls";
 
 export type GatewayOptions = {
   db: Db;
   joinToken: string;
   heartbeatIntervalSec: number;
+  /** Mutual TLS for dialing agents; null for plaintext. */
+  tls?: TlsPaths | null;
   log?: (msg: string) => void;
 };
 
@@ -133,7 +136,7 @@ export class AgentGateway {
     if (existing && existing.address === address && !existing.closed) return;
     if (existing) this.disconnect(agentId);
     const proto = agentProto().hypercell.agent.v1;
-    const client = new proto.Agent(grpcTarget(address), grpc.credentials.createInsecure()) as AgentClient;
+    const client = new proto.Agent(grpcTarget(address), channelCredentials(this.opts.tls ?? null)) as AgentClient;
     const conn: Connection = { client, address, stream: null, closed: false };
     this.connections.set(agentId, conn);
     const open = () => {

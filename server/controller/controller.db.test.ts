@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-ctl-"));
   await t.db.resourceGroup.create({ data: { name: "gpu-kata" } });
   ctl = await startController(
-    { DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1", HYPERCELL_HEARTBEAT_TIMEOUT_SEC: "3" } as NodeJS.ProcessEnv,
+    { DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1", HYPERCELL_HEARTBEAT_TIMEOUT_SEC: "3" },
     () => {},
   );
 });

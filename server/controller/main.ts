@@ -3,7 +3,8 @@
  * one leads, chosen by a PostgreSQL advisory lock held for the life of its connection.
  *
  * Environment: DATABASE_URL, HYPERCELL_JOIN_TOKEN (≥ 16 characters), HYPERCELL_CONTROLLER_LISTEN
- * (default 127.0.0.1:6000), HYPERCELL_HEARTBEAT_INTERVAL_SEC (20), HYPERCELL_HEARTBEAT_TIMEOUT_SEC (40).
+ * (default 127.0.0.1:6000), HYPERCELL_HEARTBEAT_INTERVAL_SEC (20), HYPERCELL_HEARTBEAT_TIMEOUT_SEC (40),
+ * HYPERCELL_TLS_CERT / _KEY / _CA for mutual TLS with agents.
  */
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
@@ -14,6 +15,7 @@ import { agentProto, grpcTarget } from "../proto/load";
 import { AgentGateway } from "./agent-gateway";
 import { sweepLostAgents } from "./sweeper";
 import { startGpuOperationWorker } from "./gpu-operations";
+import { serverCredentials } from "../lib/grpc-tls";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -23,14 +25,21 @@ const Env = z.object({
   HYPERCELL_CONTROLLER_LISTEN: z.string().default("127.0.0.1:6000"),
   HYPERCELL_HEARTBEAT_INTERVAL_SEC: z.coerce.number().int().min(1).max(600).default(20),
   HYPERCELL_HEARTBEAT_TIMEOUT_SEC: z.coerce.number().int().min(2).max(3600).default(40),
+  /** Mutual TLS with agents: all three or none. */
+  HYPERCELL_TLS_CERT: z.string().optional(),
+  HYPERCELL_TLS_KEY: z.string().optional(),
+  HYPERCELL_TLS_CA: z.string().optional(),
 });
 
 export type ControllerHandle = { address: string; gateway: AgentGateway; stop: () => Promise<void> };
 
-export async function startController(envIn: NodeJS.ProcessEnv = process.env, log = (m: string) => console.log(`[controller] ${m}`)): Promise<ControllerHandle> {
+export async function startController(envIn: Record<string, string | undefined> = process.env, log = (m: string) => console.log(`[controller] ${m}`)): Promise<ControllerHandle> {
   const parsed = Env.safeParse(envIn);
   if (!parsed.success) throw new Error(`invalid controller environment:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   const env = parsed.data;
+  const tlsGiven = [env.HYPERCELL_TLS_CERT, env.HYPERCELL_TLS_KEY, env.HYPERCELL_TLS_CA].filter(Boolean).length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error("invalid controller environment: HYPERCELL_TLS_CERT, HYPERCELL_TLS_KEY and HYPERCELL_TLS_CA go together (all three for mutual TLS, none for plaintext)");
+  const tls = tlsGiven === 3 ? { certPath: env.HYPERCELL_TLS_CERT!, keyPath: env.HYPERCELL_TLS_KEY!, caPath: env.HYPERCELL_TLS_CA! } : null;
 
   // Leadership: wait for the lock on a dedicated connection; losing the connection loses the lock.
   const lockClient = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -43,13 +52,13 @@ export async function startController(envIn: NodeJS.ProcessEnv = process.env, lo
   log("leading");
 
   const db = createDb(env.DATABASE_URL);
-  const gateway = new AgentGateway({ db, joinToken: env.HYPERCELL_JOIN_TOKEN, heartbeatIntervalSec: env.HYPERCELL_HEARTBEAT_INTERVAL_SEC, log });
+  const gateway = new AgentGateway({ db, joinToken: env.HYPERCELL_JOIN_TOKEN, heartbeatIntervalSec: env.HYPERCELL_HEARTBEAT_INTERVAL_SEC, tls, log });
   const server = new grpc.Server();
   server.addService(agentProto().hypercell.agent.v1.AgentRegistry.service, gateway.registryService());
   const health = new HealthImplementation({ "": "SERVING" });
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(grpcTarget(env.HYPERCELL_CONTROLLER_LISTEN), grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync(grpcTarget(env.HYPERCELL_CONTROLLER_LISTEN), serverCredentials(tls), (e, p) => (e ? reject(e) : resolve(p))),
   );
   const address = env.HYPERCELL_CONTROLLER_LISTEN.replace(/:0$/, `:${port}`);
   log(`agent registry on ${address}`);
