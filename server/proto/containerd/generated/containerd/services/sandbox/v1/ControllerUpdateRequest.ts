@@ -1,0 +1,17 @@
+// Original file: server/proto/containerd/services/sandbox/v1/sandbox.proto
+
+import type { Sandbox as _containerd_types_Sandbox, Sandbox__Output as _containerd_types_Sandbox__Output } from '../../../../containerd/types/Sandbox';
+
+export interface ControllerUpdateRequest {
+  'sandboxId'?: (string);
+  'sandboxer'?: (string);
+  'sandbox'?: (_containerd_types_Sandbox | null);
+  'fields'?: (string)[];
+}
+
+export interface ControllerUpdateRequest__Output {
+  'sandboxId': (string);
+  'sandboxer': (string);
+  'sandbox': (_containerd_types_Sandbox__Output | null);
+  'fields': (string)[];
+}

@@ -1,0 +1,18 @@
+// Original file: server/proto/containerd/services/snapshots/v1/snapshots.proto
+
+
+export interface CommitSnapshotRequest {
+  'snapshotter'?: (string);
+  'name'?: (string);
+  'key'?: (string);
+  'labels'?: ({[key: string]: string});
+  'parent'?: (string);
+}
+
+export interface CommitSnapshotRequest__Output {
+  'snapshotter': (string);
+  'name': (string);
+  'key': (string);
+  'labels': ({[key: string]: string});
+  'parent': (string);
+}
