@@ -109,6 +109,8 @@ export class AgentRuntime {
       // overhead always fits (the scheduler subtracts vm-overhead-mb per VM).
       available: { cpu: vcpus, mem: Math.max(0, mem - kata.vmOverheadMb * 1024 * 1024), cudaDevice: ready },
       simulated: this.opts.host?.simulated ?? false,
+      vmOverheadMb: kata.vmOverheadMb,
+      maxGpusPerVm: kata.maxGpusPerVm,
     };
   }
 

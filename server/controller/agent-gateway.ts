@@ -92,7 +92,7 @@ export class AgentGateway {
       confidentialCapability: CONFIDENTIAL[f.confidentialCapability] ?? "none",
       architecture: f.architecture || "x86_64",
       version: f.version,
-      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated } },
+      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated }, kata: { vmOverheadMb: f.vmOverheadMb, maxGpusPerVm: f.maxGpusPerVm || 8 } },
       lastHeartbeatAt: new Date(),
       lostAt: null,
     };

@@ -13,6 +13,8 @@ export interface HostFacts {
   'architecture'?: (string);
   'available'?: (_hypercell_agent_v1_ResourceSlots | null);
   'simulated'?: (boolean);
+  'vmOverheadMb'?: (number);
+  'maxGpusPerVm'?: (number);
 }
 
 export interface HostFacts__Output {
@@ -26,4 +28,6 @@ export interface HostFacts__Output {
   'architecture': (string);
   'available': (_hypercell_agent_v1_ResourceSlots__Output | null);
   'simulated': (boolean);
+  'vmOverheadMb': (number);
+  'maxGpusPerVm': (number);
 }

@@ -1,0 +1,178 @@
+/**
+ * The scheduler: per resource group, orders PENDING sessions with the group's sequencer (fifo, lifo,
+ * drf), places each kernel with server/domain/placement, and reserves the placement in ONE
+ * transaction — session and kernels to SCHEDULED, one Allocation per GPU. Double-booking is
+ * impossible even with two schedulers at once: the session row is locked (FOR UPDATE SKIP LOCKED)
+ * and the database refuses a GPU in two live allocations; a loser rolls back and retries next tick.
+ * A session that cannot be placed keeps a pending reason in words; past the group's pending timeout
+ * it is CANCELLED.
+ */
+import type { Db, Tx } from "../db";
+import { appendAuditEvent } from "../audit/record";
+import { selectHosts, type PlacementHost, type KernelPlacement } from "../domain/placement/select-hosts";
+import { sequencePending, type PendingSession } from "../domain/placement/sequencers";
+import type { PlacementGpu } from "../domain/placement/choose-gpus";
+import type { PassthroughState } from "../domain/topology/passthrough";
+import { RESOURCE_OCCUPYING_SESSION_STATUSES } from "../domain/sessions/status";
+
+const PASSTHROUGH: Record<string, PassthroughState> = { ready: "ready", needs_vfio: "needs-vfio", unsafe_group: "unsafe-group", no_iommu: "no-iommu" };
+/** Kernel statuses that hold their host's resources. */
+const OCCUPYING_KERNEL = ["SCHEDULED", "PREPARING", "PULLING", "PREPARED", "CREATING", "RUNNING", "RESTARTING", "TERMINATING"] as const;
+
+type Requested = { cpu?: number; mem?: number; "cuda.device"?: number };
+const slotsOf = (r: unknown) => {
+  const s = (r ?? {}) as Requested;
+  return { cpu: s.cpu ?? 0, memBytes: s.mem ?? 0, gpus: s["cuda.device"] ?? 0 };
+};
+
+export type ScheduleResult = { scheduled: string[]; waiting: { id: string; reason: string }[]; cancelled: string[]; conflicts: number };
+
+async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost[]> {
+  const agents = await db.agent.findMany({
+    where: { resourceGroupId, status: "ALIVE", schedulable: true },
+    select: {
+      id: true,
+      status: true,
+      schedulable: true,
+      backend: true,
+      availableSlots: true,
+      computePlugins: true,
+      gpus: { select: { pciAddress: true, passthrough: true, quarantined: true, numaNode: true, pcieSwitch: true, nvlinkDomain: true, iommuGroupNumber: true, allocations: { where: { releasedAt: null }, select: { id: true } } } },
+      kernels: { where: { status: { in: [...OCCUPYING_KERNEL] } }, select: { requestedSlots: true } },
+    },
+  });
+  return agents.map((a) => {
+    const kata = ((a.computePlugins ?? {}) as { kata?: { vmOverheadMb?: number; maxGpusPerVm?: number } }).kata ?? {};
+    const vmOverheadBytes = (kata.vmOverheadMb ?? 0) * 1024 * 1024;
+    const cap = slotsOf(a.availableSlots);
+    const occupied = { cpu: 0, memBytes: 0, gpus: 0 };
+    for (const k of a.kernels) {
+      const r = slotsOf(k.requestedSlots);
+      occupied.cpu += r.cpu;
+      occupied.memBytes += r.memBytes + vmOverheadBytes;
+      occupied.gpus += r.gpus;
+    }
+    const gpus: PlacementGpu[] = a.gpus.map((g) => ({
+      address: g.pciAddress,
+      passthrough: PASSTHROUGH[g.passthrough] ?? "unsafe-group",
+      quarantined: g.quarantined,
+      allocated: g.allocations.length > 0,
+      numaNode: g.numaNode,
+      pcieSwitch: g.pcieSwitch,
+      nvlinkDomain: g.nvlinkDomain,
+      iommuGroup: g.iommuGroupNumber,
+    }));
+    // GPUs offered = every GPU, not only the ones free now: placement tells "busy" from "unsafe".
+    return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, gpus };
+  });
+}
+
+async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[]): Promise<boolean> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM sessions WHERE id = ${sessionId}::uuid AND status = 'PENDING' FOR UPDATE SKIP LOCKED`;
+  if (locked.length === 0) return false; // another scheduler has it, or it was cancelled meanwhile
+  const kernels = await tx.kernel.findMany({ where: { sessionId }, orderBy: { clusterIdx: "asc" }, select: { id: true, clusterIdx: true, status: true } });
+  const now = new Date();
+  for (const p of placements) {
+    // Placement numbers kernels from 0; kernels.clusterIdx is Backend.AI's 1-based index.
+    const k = kernels.find((x) => x.clusterIdx === p.clusterIdx + 1);
+    if (!k) throw new Error(`session ${sessionId} has no kernel ${p.clusterIdx}`);
+    const gpuRows = p.gpus.length
+      ? await tx.gpu.findMany({ where: { agentId: p.hostId, pciAddress: { in: p.gpus.map((g) => g.address) } }, select: { id: true, pciAddress: true } })
+      : [];
+    for (const g of gpuRows) await tx.allocation.create({ data: { kernelId: k.id, gpuId: g.id, agentId: p.hostId } });
+    const devices = { "cuda.device": p.gpus.map((g) => ({ pciAddress: g.address, iommuGroup: g.iommuGroup })), locality: p.locality, nics: p.nics };
+    await tx.kernel.update({
+      where: { id: k.id },
+      data: { agentId: p.hostId, status: "SCHEDULED", statusChangedAt: now, attachedDevices: devices, statusHistory: { create: { fromStatus: k.status, toStatus: "SCHEDULED", reason: `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})` } } },
+    });
+  }
+  await tx.session.update({
+    where: { id: sessionId },
+    data: { status: "SCHEDULED", pendingReason: null, statusInfo: "scheduled", statusHistory: { create: { fromStatus: "PENDING", toStatus: "SCHEDULED", reason: `placed on ${[...new Set(placements.map((p) => p.hostId))].join(", ")}` } } },
+  });
+  await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
+    action: "sessions.schedule",
+    targetType: "session",
+    targetId: sessionId,
+    before: { status: "PENDING" },
+    after: { status: "SCHEDULED", placements: placements.map((p) => ({ host: p.hostId, gpus: p.gpus.map((g) => g.address), locality: p.locality })) },
+    result: "success",
+  });
+  return true;
+}
+
+/** One pass over every active resource group. Safe to run from several controllers at once. */
+export async function scheduleOnce(db: Db, now = new Date()): Promise<ScheduleResult> {
+  const result: ScheduleResult = { scheduled: [], waiting: [], cancelled: [], conflicts: 0 };
+  const groups = await db.resourceGroup.findMany({ where: { isActive: true, sessions: { some: { status: "PENDING" } } } });
+  for (const rg of groups) {
+    const pending = await db.session.findMany({
+      where: { resourceGroupId: rg.id, status: "PENDING" },
+      select: { id: true, ownerId: true, createdAt: true, requestedSlots: true, clusterSize: true, pendingReason: true },
+    });
+    // Pending timeout first: those never get placed.
+    const live: typeof pending = [];
+    for (const s of pending) {
+      if (rg.pendingTimeoutSec > 0 && now.getTime() - s.createdAt.getTime() > rg.pendingTimeoutSec * 1000) {
+        const reason = `pending-timeout: not placed within ${rg.pendingTimeoutSec} s`;
+        const done = await db.$transaction(async (tx) => {
+          const n = await tx.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { status: "CANCELLED", statusInfo: reason, pendingReason: null, terminatedAt: now } });
+          if (!n.count) return false;
+          await tx.sessionStatusHistory.create({ data: { sessionId: s.id, fromStatus: "PENDING", toStatus: "CANCELLED", reason } });
+          const ks = await tx.kernel.findMany({ where: { sessionId: s.id }, select: { id: true, status: true } });
+          for (const k of ks) await tx.kernel.update({ where: { id: k.id }, data: { status: "CANCELLED", terminatedAt: now, statusHistory: { create: { fromStatus: k.status, toStatus: "CANCELLED", reason } } } });
+          await appendAuditEvent(tx, { actor: null, requestId: `timeout-${s.id}`, clientAddress: null }, { action: "sessions.cancel", targetType: "session", targetId: s.id, before: { status: "PENDING" }, after: { status: "CANCELLED" }, result: "success", message: reason });
+          return true;
+        });
+        if (done) result.cancelled.push(s.id);
+      } else live.push(s);
+    }
+    if (!live.length) continue;
+    const hosts = await loadHosts(db, rg.id);
+    const capacity = hosts.reduce((a, h) => ({ cpu: a.cpu + h.capacity.cpu, memBytes: a.memBytes + h.capacity.memBytes, gpus: a.gpus + h.capacity.gpus }), { cpu: 0, memBytes: 0, gpus: 0 });
+    const usageByUser = new Map<string, { cpu: number; memBytes: number; gpus: number }>();
+    for (const s of await db.session.findMany({ where: { resourceGroupId: rg.id, status: { in: [...RESOURCE_OCCUPYING_SESSION_STATUSES] } }, select: { ownerId: true, requestedSlots: true, clusterSize: true } })) {
+      const r = slotsOf(s.requestedSlots);
+      const u = usageByUser.get(s.ownerId) ?? { cpu: 0, memBytes: 0, gpus: 0 };
+      usageByUser.set(s.ownerId, { cpu: u.cpu + r.cpu * s.clusterSize, memBytes: u.memBytes + r.memBytes * s.clusterSize, gpus: u.gpus + r.gpus * s.clusterSize });
+    }
+    const byId = new Map(live.map((s) => [s.id, s]));
+    const order = sequencePending(
+      rg.scheduler,
+      live.map((s): PendingSession => {
+        const r = slotsOf(s.requestedSlots);
+        return { id: s.id, userId: s.ownerId, createdAt: s.createdAt.getTime(), requested: { cpu: r.cpu * s.clusterSize, memBytes: r.memBytes * s.clusterSize, gpus: r.gpus * s.clusterSize } };
+      }),
+      { capacity, usageByUser },
+    );
+    for (const p of order) {
+      const s = byId.get(p.id)!;
+      const placed = selectHosts(hosts, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+      if (!placed.ok) {
+        if (placed.reason !== s.pendingReason) await db.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { pendingReason: placed.reason } });
+        result.waiting.push({ id: s.id, reason: placed.reason });
+        continue;
+      }
+      try {
+        const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
+        if (!ok) continue;
+        result.scheduled.push(s.id);
+        // Later sessions in this pass see what this one took.
+        for (const pl of placed.placements) {
+          const h = hosts.find((x) => x.id === pl.hostId)!;
+          h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
+          for (const g of pl.gpus) {
+            const gpu = h.gpus.find((x) => x.address === g.address);
+            if (gpu) gpu.allocated = true;
+          }
+        }
+      } catch (e) {
+        // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
+        if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) result.conflicts++;
+        else throw e;
+      }
+    }
+  }
+  return result;
+}
+
