@@ -16,6 +16,8 @@ import { AgentGateway } from "./agent-gateway";
 import { sweepLostAgents } from "./sweeper";
 import { startGpuOperationWorker } from "./gpu-operations";
 import { serverCredentials } from "../lib/grpc-tls";
+import { scheduleOnce } from "./scheduler";
+import { finishTerminations } from "./terminator";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -68,6 +70,35 @@ export async function startController(envIn: Record<string, string | undefined> 
 
   const gpuOps = startGpuOperationWorker({ db, databaseUrl: env.DATABASE_URL, gateway, log });
 
+  // Scheduler: woken by NOTIFY hypercell_sessions (a new or cancelled session), and every 2 s.
+  let scheduling = false;
+  let rerun = false;
+  const schedule = async () => {
+    if (scheduling) {
+      rerun = true;
+      return;
+    }
+    scheduling = true;
+    try {
+      do {
+        rerun = false;
+        const r = await scheduleOnce(db);
+        for (const id of r.scheduled) log(`scheduled session ${id}`);
+        for (const id of r.cancelled) log(`cancelled session ${id} (pending timeout)`);
+        for (const id of await finishTerminations(db)) log(`session ${id} terminated`);
+      } while (rerun);
+    } catch (e) {
+      log(`scheduler: ${e instanceof Error ? e.message : e}`);
+    } finally {
+      scheduling = false;
+    }
+  };
+  const sessionListener = new pg.Client({ connectionString: env.DATABASE_URL });
+  await sessionListener.connect();
+  await sessionListener.query("LISTEN hypercell_sessions");
+  sessionListener.on("notification", () => void schedule());
+  const scheduleTimer = setInterval(() => void schedule(), 2_000);
+
   const sweep = setInterval(() => {
     sweepLostAgents(db, env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC).then(
       (lost) => {
@@ -85,6 +116,8 @@ export async function startController(envIn: Record<string, string | undefined> 
     gateway,
     stop: async () => {
       clearInterval(sweep);
+      clearInterval(scheduleTimer);
+      await sessionListener.end().catch(() => {});
       await gpuOps.stop();
       gateway.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));

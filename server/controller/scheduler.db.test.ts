@@ -94,3 +94,20 @@ describe("scheduler", () => {
     expect(c.kernels.every((k) => k.status === "CANCELLED")).toBe(true);
   });
 });
+
+describe("termination of a scheduled session", () => {
+  it("releases the GPUs of kernels that never got a VM and ends the session", async () => {
+    const { finishTerminations } = await import("./terminator");
+    const s = await t.db.session.findFirstOrThrow({ where: { status: "SCHEDULED" }, include: { kernels: { include: { allocations: true } } } });
+    expect(s.kernels[0]!.allocations.length).toBeGreaterThan(0);
+    await t.db.session.update({ where: { id: s.id }, data: { status: "TERMINATING", statusInfo: "user-requested" } });
+    await t.db.kernel.updateMany({ where: { sessionId: s.id }, data: { status: "TERMINATING" } });
+    expect(await finishTerminations(t.db)).toContain(s.id);
+    const after = await t.db.session.findUniqueOrThrow({ where: { id: s.id }, include: { kernels: { include: { allocations: true } } } });
+    expect(after.status).toBe("TERMINATED");
+    expect(after.kernels.every((k) => k.status === "TERMINATED" && k.allocations.every((a) => a.releasedAt))).toBe(true);
+    // The freed GPUs go to a waiting session on the next pass.
+    const r = await scheduleOnce(t.db);
+    expect(r.scheduled.length).toBeGreaterThan(0);
+  });
+});
