@@ -102,7 +102,9 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Resolve
     const log = (m: string) => {
       if (!opts.quiet) console.log(`[hypercell] ${m}`);
     };
-    ensureTraversable(path.join(dataDir, "x"), log);
+    // The ancestors only: the data directory itself must stay 0700 (or 0750), or PostgreSQL refuses it.
+    ensureTraversable(dataDir, log);
+    if (existsSync(dataDir) && (statSync(dataDir).mode & 0o007) !== 0) chmodSync(dataDir, 0o700);
     const bin = nativeBinDir();
     if (bin) ensureTraversable(path.join(bin, "x"), log);
   }
