@@ -11,6 +11,7 @@ import { formatSlots } from "@/components/common/slots";
 import { useMe } from "@/components/common/use-me";
 import { GpuActions, GpuOperations, useGpuOperations } from "./gpu-actions";
 import { Preflight } from "./preflight";
+import { TopologyGraph } from "./topology-graph";
 import { CONFIDENTIAL_LABEL, PASSTHROUGH_LABEL, describeClass, vendorName } from "./labels";
 
 function Reasons({ reasons }: { reasons: string[] }) {
@@ -60,7 +61,7 @@ export function HostDetail({ id }: { id: string }) {
                 </span>
               }
             />
-            <div className="grid gap-6">
+            <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
               <Card>
                 <CardHeader title="Summary" />
                 <CardBody>
@@ -88,6 +89,14 @@ export function HostDetail({ id }: { id: string }) {
                     ]}
                   />
                 </CardBody>
+              </Card>
+
+              <Card>
+                <CardHeader
+                  title="Topology"
+                  description="PCIe paths from each root bus through root ports and switches to the GPUs, NVSwitches and NICs, one lane per NUMA node. GPUs and NICs under one switch or root bus are close for GPUDirect RDMA."
+                />
+                <TopologyGraph hostId={h.id} devices={h.pciDevices} gpus={h.gpus} iommuGroups={h.iommuGroups} />
               </Card>
 
               <Card>

@@ -9,6 +9,25 @@ import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { formatTime, timeAgo } from "@/lib/utils";
 import { Dash, Muted } from "@/components/common/bits";
 import { CONFIDENTIAL_LABEL } from "./labels";
+import { preflightSummary } from "./preflight";
+
+/** "11 pass · 1 warn", with a danger badge when any check failed; the title names what did not pass. */
+function PreflightCell({ computePlugins }: { computePlugins: unknown }) {
+  const pf = preflightSummary(computePlugins);
+  if (!pf) return <Muted>no report</Muted>;
+  const { pass, warn, fail } = pf.counts;
+  const notPassing = pf.checks.filter((c) => c.status !== "pass").map((c) => `${c.status}: ${c.title}`);
+  const title = [`Checked ${formatTime(new Date(pf.checkedAtMs))}`, ...notPassing].join("\n");
+  return (
+    <span className="flex flex-wrap items-center gap-x-1.5 gap-y-1 text-sm whitespace-nowrap tabular-nums" title={title}>
+      {fail ? <Badge tone="danger">{fail} fail</Badge> : null}
+      <span>
+        {pass} pass
+        {warn ? <span className="text-warn"> · {warn} warn</span> : null}
+      </span>
+    </span>
+  );
+}
 
 export function HostsList() {
   const trpc = useTRPC();
@@ -29,7 +48,7 @@ export function HostsList() {
               <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">npm start</code>.
             </EmptyState>
           ) : (
-            <Table>
+            <Table className="[&_td]:px-3 [&_th]:px-3">
               <caption className="sr-only">Registered hosts</caption>
               <thead>
                 <tr>
@@ -42,6 +61,7 @@ export function HostsList() {
                   <Th>Hypervisor</Th>
                   <Th>Confidential</Th>
                   <Th>IOMMU</Th>
+                  <Th>Preflight</Th>
                   <Th>Heartbeat</Th>
                 </tr>
               </thead>
@@ -78,6 +98,9 @@ export function HostsList() {
                       {h.confidentialCapability === "none" ? <Muted>none</Muted> : <Badge tone="accent">{CONFIDENTIAL_LABEL[h.confidentialCapability] ?? h.confidentialCapability}</Badge>}
                     </Td>
                     <Td>{h.iommuEnabled ? <Badge tone="ok">on</Badge> : <Badge tone="danger">off</Badge>}</Td>
+                    <Td>
+                      <PreflightCell computePlugins={h.computePlugins} />
+                    </Td>
                     <Td className="whitespace-nowrap">
                       <time dateTime={h.lastHeartbeatAt ? new Date(h.lastHeartbeatAt).toISOString() : undefined} title={formatTime(h.lastHeartbeatAt)}>
                         {timeAgo(h.lastHeartbeatAt)}

@@ -22,8 +22,11 @@ const CLASS_NAMES: Record<string, string> = {
   "0c03": "USB controller",
   "0880": "system peripheral",
   "1200": "processing accelerator",
+  "0807": "root complex event collector",
+  "0580": "memory controller",
+  "1300": "non-essential instrumentation",
 };
-const BASE_NAMES: Record<string, string> = { "01": "storage controller", "02": "network controller", "03": "display controller", "04": "multimedia device", "06": "bridge", "0c": "serial bus controller", "12": "accelerator" };
+const BASE_NAMES: Record<string, string> = { "01": "storage controller", "02": "network controller", "03": "display controller", "04": "multimedia device", "06": "bridge", "0c": "serial bus controller", "12": "accelerator", "05": "memory controller", "08": "system peripheral", "13": "instrumentation" };
 
 /** "3D controller" for "0302" or "030200". */
 export function describeClass(code: string | null | undefined): string {
@@ -32,7 +35,21 @@ export function describeClass(code: string | null | undefined): string {
   return CLASS_NAMES[c.slice(0, 4)] ?? BASE_NAMES[c.slice(0, 2)] ?? `class ${code}`;
 }
 
-const VENDORS: Record<string, string> = { "10de": "NVIDIA", "15b3": "Mellanox", "8086": "Intel", "1022": "AMD", "14e4": "Broadcom", "1000": "Broadcom/LSI" };
+const VENDORS: Record<string, string> = {
+  "10de": "NVIDIA",
+  "15b3": "Mellanox",
+  "8086": "Intel",
+  "1022": "AMD",
+  "14e4": "Broadcom",
+  "1000": "Broadcom/LSI",
+  "11f8": "Microchip",
+  "10b5": "Broadcom/PLX",
+  "144d": "Samsung",
+  "1344": "Micron",
+  "102b": "Matrox",
+  "1a03": "ASPEED",
+  "1103": "HighPoint",
+};
 export function vendorName(id: string | null | undefined): string {
   return (id && VENDORS[id.toLowerCase()]) ?? id ?? "?";
 }

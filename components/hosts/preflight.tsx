@@ -9,6 +9,15 @@ type Check = { id: string; title: string; status: "pass" | "warn" | "fail"; fata
 const ICON = { pass: CheckCircle2, warn: AlertTriangle, fail: XCircle };
 const TONE = { pass: "text-ok", warn: "text-warn", fail: "text-danger" };
 
+/** Pass/warn/fail counts of the agent's last preflight report, or null when it has sent none. */
+export function preflightSummary(computePlugins: unknown): { counts: Record<Check["status"], number>; checks: Check[]; checkedAtMs: number } | null {
+  const pf = (computePlugins as { preflight?: { checkedAtMs: number; checks: Check[] } } | null)?.preflight;
+  if (!pf?.checks?.length) return null;
+  const counts = { pass: 0, warn: 0, fail: 0 };
+  for (const c of pf.checks) counts[c.status]++;
+  return { counts, checks: pf.checks, checkedAtMs: pf.checkedAtMs };
+}
+
 /** The host's preflight checklist, as its agent last reported it. */
 export function Preflight({ computePlugins }: { computePlugins: unknown }) {
   const pf = (computePlugins as { preflight?: { checkedAtMs: number; checks: Check[] } } | null)?.preflight;

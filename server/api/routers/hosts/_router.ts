@@ -69,6 +69,7 @@ export const hostsRouter = router({
         lastHeartbeatAt: true,
         availableSlots: true,
         occupiedSlots: true,
+        computePlugins: true,
         resourceGroup: { select: { id: true, name: true } },
         gpus: { select: { passthrough: true, quarantined: true, model: true } },
       },
@@ -90,6 +91,10 @@ export const hostsRouter = router({
           resourceGroup: { select: { id: true, name: true } },
           gpus: { orderBy: { pciAddress: "asc" } },
           iommuGroups: { orderBy: { number: "asc" }, include: { devices: { select: { address: true, vendorId: true, deviceId: true, classCode: true, driver: true } } } },
+          pciDevices: {
+            orderBy: { address: "asc" },
+            select: { address: true, vendorId: true, deviceId: true, classCode: true, driver: true, numaNode: true, parentAddress: true, iommuGroup: { select: { number: true } } },
+          },
         },
       });
       if (!agent) throw new AppError("NOT_FOUND", `No host with id "${input.id}".`);
