@@ -28,3 +28,18 @@ test("a project owner cannot open host pages", async ({ page }) => {
   await page.goto("/hosts/hgx-h100");
   await expect(page.getByText(/does not allow hosts\.read/)).toBeVisible();
 });
+
+test("a bind that fails part-way is rolled back and says which device refused", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "admin");
+  await page.goto("/hosts/pcie-4gpu");
+  // The e2e server makes this host's kernel refuse to unbind 0000:c1:00.1 (the GPU's audio function).
+  const row = page.getByRole("row", { name: /^0000:c1:00\.0/ });
+  await row.getByRole("button", { name: "Bind to vfio-pci" }).click({ timeout: 60_000 });
+  await page.getByRole("dialog").getByRole("button", { name: "Bind group" }).click();
+  const op = page.getByRole("row").filter({ hasText: "0000:c1:00.0" }).filter({ hasText: "rolled back" }).first();
+  await expect(op).toBeVisible({ timeout: 60_000 });
+  await expect(op).toContainText("0000:c1:00.1");
+  await expect(row).toContainText("needs vfio");
+  await expect(row.getByRole("button", { name: "Bind to vfio-pci" })).toBeVisible();
+});

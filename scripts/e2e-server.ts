@@ -18,6 +18,8 @@ process.env.PORT = process.env.E2E_PORT ?? "3210";
 process.env.HYPERCELL_PG_PORT = String(await freePort());
 process.env.HYPERCELL_CONTROLLER_LISTEN = `127.0.0.1:${await freePort()}`;
 process.env.HYPERCELL_SIGNIN_MAX_ATTEMPTS = "200";
+// The pcie-4gpu host refuses to unbind one audio function, so binding its GPU must roll back.
+process.env.HYPERCELL_SIM_FAULTS = "pcie-4gpu=refuse-unbind:0000:c1:00.1";
 process.env.HYPERCELL_PUBLIC_URL = `http://127.0.0.1:${process.env.PORT}`;
 
 if (process.env.DATABASE_URL) {

@@ -121,8 +121,11 @@ function spawnService(name: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 spawnService("controller", ["server/controller/main.ts"], { ...childEnv, HYPERCELL_JOIN_TOKEN: joinToken, HYPERCELL_CONTROLLER_LISTEN: controllerListen });
 const simHosts = (process.env.HYPERCELL_SIM_HOSTS ?? "hgx-h100,pcie-4gpu,cpu-only").split(",").map((s) => s.trim()).filter(Boolean);
+// HYPERCELL_SIM_FAULTS="pcie-4gpu=refuse-unbind:0000:c1:00.1;…" injects kernel faults into simulated hosts.
+const simFaults = (process.env.HYPERCELL_SIM_FAULTS ?? "").split(";").map((s) => s.trim()).filter(Boolean);
 for (const host of simHosts) {
-  spawnService(`sim ${host}`, ["server/agent/cli/main.ts", "sim", "--host", host, "--controller", controllerListen, "--join-token", joinToken, "--state-dir", path.join(stateDir, "sim", host)], {
+  const faults = simFaults.filter((f) => f.startsWith(`${host}=`)).flatMap((f) => ["--fault", f.slice(host.length + 1)]);
+  spawnService(`sim ${host}`, ["server/agent/cli/main.ts", "sim", "--host", host, "--controller", controllerListen, "--join-token", joinToken, "--state-dir", path.join(stateDir, "sim", host), ...faults], {
     ...process.env,
     NODE_ENV: "production",
   });

@@ -8,11 +8,11 @@ import { buildFakeSysfs } from "../../drivers/pci/fake-sysfs";
 import { SysfsPciBus } from "../../drivers/pci/sysfs-pci-bus";
 import { getSimHost, listSimHosts } from "../../sim/hosts";
 import { AgentRuntime } from "../../runtime";
-import { hostServices } from "../../host-services-factory";
+import { hostServices, parseSimFault } from "../../host-services-factory";
 import { serveUntilSignal } from "./serve";
 import { freePort } from "../../../lib/free-port";
 
-export const summary = "run a simulated host: --host NAME --controller HOST:PORT --join-token T --state-dir DIR";
+export const summary = "run a simulated host: --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--fault KIND:ADDRESS]";
 
 /** What each simulated host offers besides its PCI tree. */
 const HOST_SIZES: Record<string, { vcpus: number; memoryBytes: number; confidential: "none" | "tdx" | "sev-snp"; resourceGroup: string }> = {
@@ -65,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   ].join("\n");
   writeFileSync(path.join(stateDir, "agent.toml"), toml);
   const config = parseAgentConfig(toml, { file: path.join(stateDir, "agent.toml") });
-  const services = await hostServices(config, { simulated: true });
+  // --fault KIND:ADDRESS (repeatable) makes the simulated kernel misbehave, to show rollbacks.
+  const faults = argv.flatMap((a, i) => (a === "--fault" && argv[i + 1] ? [parseSimFault(argv[i + 1]!)] : []));
+  const services = await hostServices(config, { simulated: true, faults });
   const runtime = new AgentRuntime({
     config,
     pciBus: new SysfsPciBus({ root: sysfsRoot }),
