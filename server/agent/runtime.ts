@@ -18,6 +18,9 @@ import { channelCredentials, serverCredentials } from "../lib/grpc-tls";
 import type { AgentEvent } from "../proto/generated/hypercell/agent/v1/AgentEvent";
 import type { HostFacts } from "../proto/generated/hypercell/agent/v1/HostFacts";
 import type { AgentRegistryClient } from "../proto/generated/hypercell/agent/v1/AgentRegistry";
+import type { CreateKernelRequest__Output } from "../proto/generated/hypercell/agent/v1/CreateKernelRequest";
+import type { SandboxRuntime } from "./drivers/runtime/sandbox-runtime";
+import { KernelManager } from "./kernels/kernel-manager";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -26,6 +29,8 @@ export type AgentRuntimeOptions = {
   pciBus: PciBus;
   binder?: GpuBinder;
   preflight?: Preflight;
+  /** Where kernels (Kata VMs) run: containerd on a real host, a simulated runtime on a simulated one. */
+  sandboxRuntime?: SandboxRuntime;
   /** Overrides for what the host offers (simulated hosts describe a bigger machine than this one). */
   host?: { vcpus?: number; memoryBytes?: number; confidentialCapability?: "none" | "tdx" | "sev-snp"; simulated?: boolean };
   /** Re-scan period for inventory changes (ms). */
@@ -69,8 +74,7 @@ export class AgentRuntime {
   private timers: NodeJS.Timeout[] = [];
   private joined = false;
   private stopped = false;
-  /** GPU addresses the controller told us are allocated (refuse to unbind them). */
-  readonly allocated = new Set<string>();
+  readonly kernels: KernelManager | null;
   boundAddress = "";
   private readonly log: (msg: string) => void;
 
@@ -78,6 +82,17 @@ export class AgentRuntime {
     this.opts = opts;
     this.config = opts.config;
     this.log = opts.log ?? ((m) => console.log(`[agent ${opts.config.agent.id}] ${m}`));
+    this.kernels = opts.sandboxRuntime
+      ? new KernelManager({
+          config: opts.config,
+          runtime: opts.sandboxRuntime,
+          log: this.log,
+          emit: (ev) => {
+            this.log(`kernel ${ev.kernelId}: ${ev.status} — ${ev.reason}`);
+            this.broadcast({ atMs: Date.now(), kernel: ev });
+          },
+        })
+      : null;
   }
 
   async scan(): Promise<HostInventory> {
@@ -130,6 +145,7 @@ export class AgentRuntime {
   /** Starts serving and joining. Resolves once the gRPC server listens. */
   async start(): Promise<void> {
     await this.scan();
+    if (this.kernels) this.log(`recovered ${await this.kernels.recover()} kernels from the runtime's labels`);
     const checks = await this.runPreflight();
     const fatal = checks.filter((c) => c.fatal && c.status === "fail");
     if (fatal.length) {
@@ -159,6 +175,32 @@ export class AgentRuntime {
       }),
       BindGpu: unary(async (req: { gpuAddress: string; requestId: string }) => this.bindOrUnbind("bind", req.gpuAddress, req.requestId)),
       UnbindGpu: unary(async (req: { gpuAddress: string; requestId: string }) => this.bindOrUnbind("unbind", req.gpuAddress, req.requestId)),
+      CreateKernel: unary(async (req: CreateKernelRequest__Output) => {
+        if (!this.kernels) throw new AppError("PRECONDITION_FAILED", "this agent has no container runtime configured");
+        const inv = this.inventory ?? (await this.scan());
+        return this.kernels.create(
+          {
+            sessionId: req.sessionId,
+            kernelId: req.kernelId,
+            clusterRole: req.clusterRole || "main",
+            clusterIdx: (req.clusterIdx || 1) - 1, // the wire is 1-based like Backend.AI; the context counts from 0
+            clusterHostname: req.clusterHostname || "main1",
+            clusterSize: req.clusterSize || 1,
+            members: req.members.map((m) => ({ hostname: m.hostname, address: m.address || null })),
+            image: req.image,
+            startupCommand: req.startupCommand || null,
+            sessionType: req.sessionType === "batch" ? "batch" : "interactive",
+            slots: { cpu: req.cpu, memBytes: req.mem },
+            gpus: req.gpus.map((g) => ({ address: g.address, iommuGroup: g.iommuGroup })),
+            vfolders: [],
+            environ: req.environ,
+            confidential: req.confidential,
+          },
+          inv,
+        );
+      }),
+      DestroyKernel: unary(async (req: { kernelId: string; reason: string }) => ({ existed: this.kernels ? await this.kernels.destroy(req.kernelId, req.reason || "user-requested") : false })),
+      ListKernels: unary(async () => ({ kernels: this.kernels?.list() ?? [] })),
       Watch: (call: grpc.ServerWritableStream<unknown, AgentEvent>) => {
         this.watchers.add(call);
         call.write({ atMs: Date.now(), inventoryChanged: inventoryToProto(this.inventory!) });
@@ -191,7 +233,8 @@ export class AgentRuntime {
     if (!this.opts.binder) throw new AppError("PRECONDITION_FAILED", "this agent has no VFIO binder configured");
     const inv = await this.scan();
     this.log(`${kind} ${gpuAddress} (request ${requestId || "-"})`);
-    const outcome = await this.opts.binder[kind](gpuAddress, inv, { allocated: (a) => this.allocated.has(a) });
+    const held = this.kernels?.allocatedAddresses() ?? new Set<string>();
+    const outcome = await this.opts.binder[kind](gpuAddress, inv, { allocated: (a) => held.has(a) });
     const after = await this.scan();
     return {
       ok: outcome.ok,

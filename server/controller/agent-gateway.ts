@@ -11,6 +11,8 @@ import type { AgentClient } from "../proto/generated/hypercell/agent/v1/Agent";
 import type { AgentEvent__Output } from "../proto/generated/hypercell/agent/v1/AgentEvent";
 import type { HostFacts__Output } from "../proto/generated/hypercell/agent/v1/HostFacts";
 import type { BindReport__Output } from "../proto/generated/hypercell/agent/v1/BindReport";
+import type { CreateKernelRequest } from "../proto/generated/hypercell/agent/v1/CreateKernelRequest";
+import { applyKernelEvent } from "./lifecycle";
 import { inventoryFromProto } from "../agent/inventory-codec";
 import { ingestInventory } from "./ingest";
 import { appendAuditEvent } from "../audit/record";
@@ -163,7 +165,9 @@ export class AgentGateway {
 
   private async onEvent(agentId: string, ev: AgentEvent__Output) {
     try {
-      if (ev.inventoryChanged) {
+      if (ev.kernel) {
+        await applyKernelEvent(this.opts.db, agentId, ev.kernel);
+      } else if (ev.inventoryChanged) {
         const inv = inventoryFromProto(ev.inventoryChanged);
         await ingestInventory(this.opts.db, agentId, inv, inv.digest);
       } else if (ev.preflight) {
@@ -196,6 +200,20 @@ export class AgentGateway {
       const fn = kind === "bind" ? client.BindGpu.bind(client) : client.UnbindGpu.bind(client);
       fn({ gpuAddress, requestId }, { deadline: deadline(DEADLINES.bind) }, (err, r) => (err ? reject(err) : resolve(r!)));
     });
+  }
+
+  createKernel(agentId: string, req: CreateKernelRequest): Promise<{ containerId: string; warnings: string[] }> {
+    const client = this.client(agentId);
+    return new Promise((resolve, reject) =>
+      client.CreateKernel(req, { deadline: deadline(DEADLINES.inventory) }, (err, r) => (err ? reject(err) : resolve({ containerId: r!.containerId, warnings: r!.warnings }))),
+    );
+  }
+
+  destroyKernel(agentId: string, kernelId: string, reason: string): Promise<boolean> {
+    const client = this.client(agentId);
+    return new Promise((resolve, reject) =>
+      client.DestroyKernel({ kernelId, reason }, { deadline: deadline(DEADLINES.bind) }, (err, r) => (err ? reject(err) : resolve(r!.existed))),
+    );
   }
 
   isConnected(agentId: string) {

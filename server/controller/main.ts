@@ -18,6 +18,7 @@ import { startGpuOperationWorker } from "./gpu-operations";
 import { serverCredentials } from "../lib/grpc-tls";
 import { scheduleOnce } from "./scheduler";
 import { finishTerminations } from "./terminator";
+import { destroyTerminating, startScheduled } from "./lifecycle";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -85,6 +86,8 @@ export async function startController(envIn: Record<string, string | undefined> 
         const r = await scheduleOnce(db);
         for (const id of r.scheduled) log(`scheduled session ${id}`);
         for (const id of r.cancelled) log(`cancelled session ${id} (pending timeout)`);
+        await startScheduled(db, gateway, log);
+        await destroyTerminating(db, gateway, log);
         for (const id of await finishTerminations(db)) log(`session ${id} terminated`);
       } while (rerun);
     } catch (e) {

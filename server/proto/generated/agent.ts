@@ -7,6 +7,10 @@ import type { AgentRegistryClient as _hypercell_agent_v1_AgentRegistryClient, Ag
 import type { BindReport as _hypercell_agent_v1_BindReport, BindReport__Output as _hypercell_agent_v1_BindReport__Output } from './hypercell/agent/v1/BindReport';
 import type { BindRequest as _hypercell_agent_v1_BindRequest, BindRequest__Output as _hypercell_agent_v1_BindRequest__Output } from './hypercell/agent/v1/BindRequest';
 import type { BindStep as _hypercell_agent_v1_BindStep, BindStep__Output as _hypercell_agent_v1_BindStep__Output } from './hypercell/agent/v1/BindStep';
+import type { CreateKernelRequest as _hypercell_agent_v1_CreateKernelRequest, CreateKernelRequest__Output as _hypercell_agent_v1_CreateKernelRequest__Output } from './hypercell/agent/v1/CreateKernelRequest';
+import type { CreateKernelResponse as _hypercell_agent_v1_CreateKernelResponse, CreateKernelResponse__Output as _hypercell_agent_v1_CreateKernelResponse__Output } from './hypercell/agent/v1/CreateKernelResponse';
+import type { DestroyKernelRequest as _hypercell_agent_v1_DestroyKernelRequest, DestroyKernelRequest__Output as _hypercell_agent_v1_DestroyKernelRequest__Output } from './hypercell/agent/v1/DestroyKernelRequest';
+import type { DestroyKernelResponse as _hypercell_agent_v1_DestroyKernelResponse, DestroyKernelResponse__Output as _hypercell_agent_v1_DestroyKernelResponse__Output } from './hypercell/agent/v1/DestroyKernelResponse';
 import type { Empty as _hypercell_agent_v1_Empty, Empty__Output as _hypercell_agent_v1_Empty__Output } from './hypercell/agent/v1/Empty';
 import type { Gpu as _hypercell_agent_v1_Gpu, Gpu__Output as _hypercell_agent_v1_Gpu__Output } from './hypercell/agent/v1/Gpu';
 import type { HeartbeatRequest as _hypercell_agent_v1_HeartbeatRequest, HeartbeatRequest__Output as _hypercell_agent_v1_HeartbeatRequest__Output } from './hypercell/agent/v1/HeartbeatRequest';
@@ -16,6 +20,11 @@ import type { Inventory as _hypercell_agent_v1_Inventory, Inventory__Output as _
 import type { IommuGroup as _hypercell_agent_v1_IommuGroup, IommuGroup__Output as _hypercell_agent_v1_IommuGroup__Output } from './hypercell/agent/v1/IommuGroup';
 import type { JoinRequest as _hypercell_agent_v1_JoinRequest, JoinRequest__Output as _hypercell_agent_v1_JoinRequest__Output } from './hypercell/agent/v1/JoinRequest';
 import type { JoinResponse as _hypercell_agent_v1_JoinResponse, JoinResponse__Output as _hypercell_agent_v1_JoinResponse__Output } from './hypercell/agent/v1/JoinResponse';
+import type { KernelEvent as _hypercell_agent_v1_KernelEvent, KernelEvent__Output as _hypercell_agent_v1_KernelEvent__Output } from './hypercell/agent/v1/KernelEvent';
+import type { KernelGpu as _hypercell_agent_v1_KernelGpu, KernelGpu__Output as _hypercell_agent_v1_KernelGpu__Output } from './hypercell/agent/v1/KernelGpu';
+import type { KernelInfo as _hypercell_agent_v1_KernelInfo, KernelInfo__Output as _hypercell_agent_v1_KernelInfo__Output } from './hypercell/agent/v1/KernelInfo';
+import type { KernelMember as _hypercell_agent_v1_KernelMember, KernelMember__Output as _hypercell_agent_v1_KernelMember__Output } from './hypercell/agent/v1/KernelMember';
+import type { ListKernelsResponse as _hypercell_agent_v1_ListKernelsResponse, ListKernelsResponse__Output as _hypercell_agent_v1_ListKernelsResponse__Output } from './hypercell/agent/v1/ListKernelsResponse';
 import type { PciDevice as _hypercell_agent_v1_PciDevice, PciDevice__Output as _hypercell_agent_v1_PciDevice__Output } from './hypercell/agent/v1/PciDevice';
 import type { PciNeighbour as _hypercell_agent_v1_PciNeighbour, PciNeighbour__Output as _hypercell_agent_v1_PciNeighbour__Output } from './hypercell/agent/v1/PciNeighbour';
 import type { PreflightCheck as _hypercell_agent_v1_PreflightCheck, PreflightCheck__Output as _hypercell_agent_v1_PreflightCheck__Output } from './hypercell/agent/v1/PreflightCheck';
@@ -37,6 +46,10 @@ export interface ProtoGrpcType {
         BindReport: MessageTypeDefinition<_hypercell_agent_v1_BindReport, _hypercell_agent_v1_BindReport__Output>
         BindRequest: MessageTypeDefinition<_hypercell_agent_v1_BindRequest, _hypercell_agent_v1_BindRequest__Output>
         BindStep: MessageTypeDefinition<_hypercell_agent_v1_BindStep, _hypercell_agent_v1_BindStep__Output>
+        CreateKernelRequest: MessageTypeDefinition<_hypercell_agent_v1_CreateKernelRequest, _hypercell_agent_v1_CreateKernelRequest__Output>
+        CreateKernelResponse: MessageTypeDefinition<_hypercell_agent_v1_CreateKernelResponse, _hypercell_agent_v1_CreateKernelResponse__Output>
+        DestroyKernelRequest: MessageTypeDefinition<_hypercell_agent_v1_DestroyKernelRequest, _hypercell_agent_v1_DestroyKernelRequest__Output>
+        DestroyKernelResponse: MessageTypeDefinition<_hypercell_agent_v1_DestroyKernelResponse, _hypercell_agent_v1_DestroyKernelResponse__Output>
         Empty: MessageTypeDefinition<_hypercell_agent_v1_Empty, _hypercell_agent_v1_Empty__Output>
         Gpu: MessageTypeDefinition<_hypercell_agent_v1_Gpu, _hypercell_agent_v1_Gpu__Output>
         HeartbeatRequest: MessageTypeDefinition<_hypercell_agent_v1_HeartbeatRequest, _hypercell_agent_v1_HeartbeatRequest__Output>
@@ -46,6 +59,11 @@ export interface ProtoGrpcType {
         IommuGroup: MessageTypeDefinition<_hypercell_agent_v1_IommuGroup, _hypercell_agent_v1_IommuGroup__Output>
         JoinRequest: MessageTypeDefinition<_hypercell_agent_v1_JoinRequest, _hypercell_agent_v1_JoinRequest__Output>
         JoinResponse: MessageTypeDefinition<_hypercell_agent_v1_JoinResponse, _hypercell_agent_v1_JoinResponse__Output>
+        KernelEvent: MessageTypeDefinition<_hypercell_agent_v1_KernelEvent, _hypercell_agent_v1_KernelEvent__Output>
+        KernelGpu: MessageTypeDefinition<_hypercell_agent_v1_KernelGpu, _hypercell_agent_v1_KernelGpu__Output>
+        KernelInfo: MessageTypeDefinition<_hypercell_agent_v1_KernelInfo, _hypercell_agent_v1_KernelInfo__Output>
+        KernelMember: MessageTypeDefinition<_hypercell_agent_v1_KernelMember, _hypercell_agent_v1_KernelMember__Output>
+        ListKernelsResponse: MessageTypeDefinition<_hypercell_agent_v1_ListKernelsResponse, _hypercell_agent_v1_ListKernelsResponse__Output>
         PciDevice: MessageTypeDefinition<_hypercell_agent_v1_PciDevice, _hypercell_agent_v1_PciDevice__Output>
         PciNeighbour: MessageTypeDefinition<_hypercell_agent_v1_PciNeighbour, _hypercell_agent_v1_PciNeighbour__Output>
         PreflightCheck: MessageTypeDefinition<_hypercell_agent_v1_PreflightCheck, _hypercell_agent_v1_PreflightCheck__Output>

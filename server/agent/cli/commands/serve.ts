@@ -4,6 +4,7 @@ import { SysfsPciBus } from "../../drivers/pci/sysfs-pci-bus";
 import { AgentRuntime } from "../../runtime";
 import { hostServices } from "../../host-services-factory";
 import { isAppError } from "../../../errors";
+import { ContainerdSandboxRuntime } from "../../drivers/runtime/containerd-sandbox-runtime";
 
 export const summary = "run the agent: --config FILE (TOML with [agent] and [kata])";
 
@@ -23,7 +24,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const w of config.warnings) console.warn(`warning: ${w}`);
   const services = await hostServices(config, { simulated: false });
-  const runtime = new AgentRuntime({ config, pciBus: new SysfsPciBus({ root: config.agent.sysfsRoot }), ...services });
+  const sandboxRuntime = new ContainerdSandboxRuntime({ address: `unix://${config.kata.containerdSocket.replace(/^unix:\/\//, "")}`, namespace: "hypercell" });
+  const runtime = new AgentRuntime({ config, pciBus: new SysfsPciBus({ root: config.agent.sysfsRoot }), sandboxRuntime, ...services });
   return serveUntilSignal(runtime);
 }
 

@@ -10,6 +10,7 @@ import { getSimHost, listSimHosts } from "../../sim/hosts";
 import { AgentRuntime } from "../../runtime";
 import { hostServices, parseSimFault } from "../../host-services-factory";
 import { serveUntilSignal } from "./serve";
+import { SimulatedKataRuntime } from "../../kernels/simulated-kata-runtime";
 import { freePort } from "../../../lib/free-port";
 
 export const summary = "run a simulated host: --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--fault KIND:ADDRESS]";
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     config,
     pciBus: new SysfsPciBus({ root: sysfsRoot }),
     host: { vcpus: size.vcpus, memoryBytes: size.memoryBytes, confidentialCapability: size.confidential, simulated: true },
+    sandboxRuntime: new SimulatedKataRuntime(),
     ...services,
   });
   return serveUntilSignal(runtime);

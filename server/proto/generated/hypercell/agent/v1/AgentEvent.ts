@@ -2,6 +2,7 @@
 
 import type { Inventory as _hypercell_agent_v1_Inventory, Inventory__Output as _hypercell_agent_v1_Inventory__Output } from '../../../hypercell/agent/v1/Inventory';
 import type { PreflightReport as _hypercell_agent_v1_PreflightReport, PreflightReport__Output as _hypercell_agent_v1_PreflightReport__Output } from '../../../hypercell/agent/v1/PreflightReport';
+import type { KernelEvent as _hypercell_agent_v1_KernelEvent, KernelEvent__Output as _hypercell_agent_v1_KernelEvent__Output } from '../../../hypercell/agent/v1/KernelEvent';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AgentEvent {
@@ -9,7 +10,8 @@ export interface AgentEvent {
   'inventoryChanged'?: (_hypercell_agent_v1_Inventory | null);
   'preflight'?: (_hypercell_agent_v1_PreflightReport | null);
   'log'?: (string);
-  'event'?: "inventoryChanged"|"preflight"|"log";
+  'kernel'?: (_hypercell_agent_v1_KernelEvent | null);
+  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel";
 }
 
 export interface AgentEvent__Output {
@@ -17,5 +19,6 @@ export interface AgentEvent__Output {
   'inventoryChanged'?: (_hypercell_agent_v1_Inventory__Output | null);
   'preflight'?: (_hypercell_agent_v1_PreflightReport__Output | null);
   'log'?: (string);
-  'event'?: "inventoryChanged"|"preflight"|"log";
+  'kernel'?: (_hypercell_agent_v1_KernelEvent__Output | null);
+  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel";
 }

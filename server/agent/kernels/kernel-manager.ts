@@ -1,0 +1,157 @@
+/**
+ * Runs kernels (one Kata VM each) on this host: validates the GPUs, builds the
+ * KataKernelCreationContext, drives the SandboxRuntime (containerd), reports status changes, and
+ * tears everything down again. It can rebuild what runs here from the runtime's container labels, so
+ * a restarted agent neither creates nor deletes anything and keeps its GPU map.
+ */
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { AgentConfig } from "../config/agent-config";
+import type { HostInventory } from "../../domain/topology/inventory";
+import type { SandboxRuntime } from "../drivers/runtime/sandbox-runtime";
+import { runtimeNameFor } from "../drivers/runtime/sandbox-runtime";
+import { KataKernelCreationContext, type KernelCreationSpec } from "../kata/kata-kernel-creation-context";
+import { parseKernelLabels } from "../kata/kernel-labels";
+import { AppError, isAppError } from "../../errors";
+
+export type KernelStatus = "PREPARING" | "PULLING" | "CREATING" | "RUNNING" | "TERMINATING" | "TERMINATED" | "ERROR";
+
+export type KernelEvent = { kernelId: string; sessionId: string; status: KernelStatus; reason: string; containerId: string; exitCode: number };
+
+type Running = { sessionId: string; containerId: string; gpus: string[]; status: KernelStatus; scratchDir: string; snapshotKey: string };
+
+export const containerIdFor = (kernelId: string) => `hc-${kernelId}`;
+
+export class KernelManager {
+  private readonly kernels = new Map<string, Running>();
+  constructor(
+    private readonly opts: {
+      config: AgentConfig;
+      runtime: SandboxRuntime;
+      emit: (ev: KernelEvent) => void;
+      log: (m: string) => void;
+    },
+  ) {}
+
+  /** GPU addresses held by kernels on this host (the agent-side half of "one GPU, one kernel"). */
+  allocatedAddresses(): Set<string> {
+    return new Set([...this.kernels.values()].flatMap((k) => k.gpus));
+  }
+
+  list() {
+    return [...this.kernels.entries()].map(([kernelId, k]) => ({ kernelId, sessionId: k.sessionId, containerId: k.containerId, status: k.status, gpuAddresses: k.gpus }));
+  }
+
+  /** Rebuilds the kernel map from container labels; creates and deletes nothing. Returns how many it found. */
+  async recover(): Promise<number> {
+    const { runtime, config } = this.opts;
+    await runtime.ensureNamespace();
+    for (const c of await runtime.listContainers()) {
+      const l = parseKernelLabels(c.labels);
+      if (!l) continue;
+      let status: KernelStatus = "RUNNING";
+      try {
+        const t = await runtime.getTask(c.id);
+        status = t.status === "running" ? "RUNNING" : "TERMINATED";
+      } catch {
+        status = "TERMINATED";
+      }
+      this.kernels.set(l.kernelId, { sessionId: l.sessionId, containerId: c.id, gpus: l.pciAddresses, status, scratchDir: path.join(config.agent.stateDir, "scratch", l.kernelId), snapshotKey: l.kernelId });
+    }
+    return this.kernels.size;
+  }
+
+  private set(kernelId: string, k: Running, status: KernelStatus, reason: string, exitCode = 0) {
+    k.status = status;
+    this.opts.emit({ kernelId, sessionId: k.sessionId, status, reason, containerId: k.containerId, exitCode });
+  }
+
+  /**
+   * Starts a kernel. Returns at once with the container id; progress is emitted. Idempotent for a
+   * kernel already here. Throws AppError PRECONDITION_FAILED when a GPU is not ready for passthrough,
+   * GPU_ALREADY_ALLOCATED when another kernel here holds it, and the context's own refusals.
+   */
+  async create(spec: KernelCreationSpec, inventory: HostInventory): Promise<{ containerId: string; warnings: string[] }> {
+    const existing = this.kernels.get(spec.kernelId);
+    if (existing) return { containerId: existing.containerId, warnings: [] };
+    const held = this.allocatedAddresses();
+    for (const g of spec.gpus) {
+      const inv = inventory.gpus.find((x) => x.address === g.address);
+      if (!inv) throw new AppError("NOT_FOUND", `GPU ${g.address} is not on this host`);
+      if (inv.passthrough !== "ready") throw new AppError("PRECONDITION_FAILED", `GPU ${g.address} is ${inv.passthrough}: ${inv.reasons.join("; ") || "not ready for passthrough"}`);
+      if (held.has(g.address)) throw new AppError("GPU_ALREADY_ALLOCATED", `GPU ${g.address} is already used by another kernel on this host`);
+    }
+    const ctx = new KataKernelCreationContext(this.opts.config, spec);
+    const k: Running = { sessionId: spec.sessionId, containerId: containerIdFor(spec.kernelId), gpus: spec.gpus.map((g) => g.address), status: "PREPARING", scratchDir: ctx.scratchDir, snapshotKey: spec.kernelId };
+    this.kernels.set(spec.kernelId, k);
+    this.set(spec.kernelId, k, "PREPARING", "writing the kernel's configuration");
+    void this.boot(spec, ctx, k);
+    return { containerId: k.containerId, warnings: ctx.warnings };
+  }
+
+  private async boot(spec: KernelCreationSpec, ctx: KataKernelCreationContext, k: Running) {
+    const { runtime, config } = this.opts;
+    const id = spec.kernelId;
+    try {
+      await ctx.writeFiles();
+      await runtime.ensureNamespace();
+      this.set(id, k, "PULLING", `preparing the root filesystem of ${spec.image}`);
+      await runtime.prepareRootfs(spec.image, k.snapshotKey);
+      this.set(id, k, "CREATING", `starting a ${ctx.confidential ? "confidential " : ""}Kata VM with ${spec.gpus.length} GPU${spec.gpus.length === 1 ? "" : "s"}`);
+      await runtime.createContainer({ id: k.containerId, image: spec.image, runtime: runtimeNameFor(config.kata.kataRuntimeClass), spec: ctx.ociSpec as never, labels: ctx.labels, snapshotKey: k.snapshotKey });
+      const log = path.join(ctx.scratchDir, "logs", "kernel.log");
+      await runtime.startTask({ containerId: k.containerId, stdoutPath: log, stderrPath: log });
+      if (k.status !== "CREATING") return; // destroyed while booting
+      this.set(id, k, "RUNNING", "the VM is up");
+      void runtime.wait(k.containerId).then(
+        (exit) => {
+          if (k.status === "RUNNING") this.set(id, k, exit.exitStatus === 0 ? "TERMINATED" : "ERROR", `the kernel exited with ${exit.exitStatus}`, exit.exitStatus);
+        },
+        () => {},
+      );
+    } catch (e) {
+      const why = isAppError(e) ? e.message : e instanceof Error ? e.message : String(e);
+      this.opts.log(`kernel ${id} failed to start: ${why}`);
+      await this.cleanup(k).catch(() => {});
+      this.kernels.delete(id);
+      this.set(id, k, "ERROR", `failed-to-start: ${why}`);
+    }
+  }
+
+  private async cleanup(k: Running) {
+    const { runtime } = this.opts;
+    try {
+      await runtime.kill(k.containerId, "SIGKILL", { all: true });
+    } catch {
+      /* no task */
+    }
+    try {
+      await runtime.deleteTask(k.containerId);
+    } catch {
+      /* no task */
+    }
+    try {
+      await runtime.deleteContainer(k.containerId);
+    } catch {
+      /* no container */
+    }
+    await rm(k.scratchDir, { recursive: true, force: true });
+  }
+
+  /** Stops the kernel and removes everything of it. Idempotent: false when nothing of it was here. */
+  async destroy(kernelId: string, reason: string): Promise<boolean> {
+    const k = this.kernels.get(kernelId);
+    if (!k) return false;
+    this.set(kernelId, k, "TERMINATING", reason);
+    try {
+      await this.opts.runtime.kill(k.containerId, "SIGTERM");
+      await Promise.race([this.opts.runtime.wait(k.containerId), new Promise((r) => setTimeout(r, 10_000))]);
+    } catch {
+      /* not running */
+    }
+    await this.cleanup(k);
+    this.kernels.delete(kernelId);
+    this.set(kernelId, k, "TERMINATED", reason);
+    return true;
+  }
+}

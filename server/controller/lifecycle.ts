@@ -1,0 +1,138 @@
+/**
+ * Session and kernel lifecycle after scheduling (Backend.AI's StartSessions / promotion handlers /
+ * TerminateSessions): starts SCHEDULED kernels on their agents, applies the kernel events agents
+ * stream back, promotes sessions (all kernels RUNNING → RUNNING; any kernel ended → TERMINATING;
+ * all ended → TERMINATED), and destroys the kernels of TERMINATING sessions. GPUs are released the
+ * moment their kernel is gone.
+ */
+import type { Db, Tx } from "../db";
+import type { KernelStatus, SessionStatus } from "../db/generated/enums";
+import type { KernelEvent__Output } from "../proto/generated/hypercell/agent/v1/KernelEvent";
+import type { AgentGateway } from "./agent-gateway";
+import { appendAuditEvent } from "../audit/record";
+
+const TERMINAL: readonly KernelStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
+const SESSION_TERMINAL: readonly SessionStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
+
+async function setSession(tx: Tx, id: string, from: SessionStatus, to: SessionStatus, reason: string, extra: object = {}) {
+  const n = await tx.session.updateMany({ where: { id, status: from }, data: { status: to, statusInfo: reason, ...extra } });
+  if (!n.count) return false;
+  await tx.sessionStatusHistory.create({ data: { sessionId: id, fromStatus: from, toStatus: to, reason } });
+  return true;
+}
+
+/** Sessions follow their kernels. */
+async function promote(tx: Tx, sessionId: string, now: Date) {
+  const s = await tx.session.findUnique({ where: { id: sessionId }, select: { status: true, kernels: { select: { status: true, statusInfo: true } } } });
+  if (!s || SESSION_TERMINAL.includes(s.status)) return;
+  const ks = s.kernels.map((k) => k.status);
+  const anyEnded = ks.some((k) => TERMINAL.includes(k));
+  const allEnded = ks.every((k) => TERMINAL.includes(k));
+  if (allEnded) {
+    const failed = s.kernels.find((k) => k.status === "ERROR");
+    const to: SessionStatus = failed && s.status !== "TERMINATING" ? "ERROR" : "TERMINATED";
+    if (await setSession(tx, sessionId, s.status, to, failed?.statusInfo ?? "all kernels ended", { terminatedAt: now, result: failed ? "FAILURE" : "SUCCESS" })) {
+      await appendAuditEvent(tx, { actor: null, requestId: `lifecycle-${sessionId}`, clientAddress: null }, { action: `sessions.${to.toLowerCase()}`, targetType: "session", targetId: sessionId, before: { status: s.status }, after: { status: to }, result: to === "ERROR" ? "error" : "success", message: failed?.statusInfo ?? null });
+    }
+    return;
+  }
+  if (anyEnded && s.status !== "TERMINATING") {
+    await setSession(tx, sessionId, s.status, "TERMINATING", "a kernel ended");
+    return;
+  }
+  if (s.status === "TERMINATING") return;
+  const next: SessionStatus = ks.every((k) => k === "RUNNING") ? "RUNNING" : ks.some((k) => k === "CREATING") ? "CREATING" : ks.some((k) => k === "PULLING") ? "PULLING" : "PREPARING";
+  if (next !== s.status) await setSession(tx, sessionId, s.status, next, next === "RUNNING" ? "every kernel is running" : `kernels ${next.toLowerCase()}`, next === "RUNNING" ? { startedAt: now } : {});
+}
+
+/** Writes one kernel event from an agent; ignores events for kernels not on that agent. */
+export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent__Output, now = new Date()) {
+  const to = ev.status as KernelStatus;
+  await db.$transaction(async (tx) => {
+    const k = await tx.kernel.findUnique({ where: { id: ev.kernelId }, select: { status: true, agentId: true, sessionId: true } });
+    if (!k || k.agentId !== agentId) return;
+    if (TERMINAL.includes(k.status) && to !== "ERROR") return;
+    if (k.status !== to) {
+      await tx.kernel.update({
+        where: { id: ev.kernelId },
+        data: {
+          status: to,
+          statusInfo: ev.reason,
+          statusChangedAt: now,
+          containerId: ev.containerId || undefined,
+          terminatedAt: TERMINAL.includes(to) ? now : undefined,
+          statusHistory: { create: { fromStatus: k.status, toStatus: to, reason: ev.reason } },
+        },
+      });
+    }
+    if (TERMINAL.includes(to)) await tx.allocation.updateMany({ where: { kernelId: ev.kernelId, releasedAt: null }, data: { releasedAt: now } });
+    await promote(tx, k.sessionId, now);
+  });
+}
+
+const inFlight = new Set<string>();
+
+/** Asks agents to start every SCHEDULED kernel; a refusal ends the kernel in ERROR with the agent's words. */
+export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void) {
+  const kernels = await db.kernel.findMany({
+    where: { status: "SCHEDULED", agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
+    include: { session: { include: { kernels: { select: { clusterHostname: true } } } } },
+  });
+  for (const k of kernels) {
+    if (inFlight.has(k.id) || !gateway.isConnected(k.agentId!)) continue;
+    inFlight.add(k.id);
+    const devices = (k.attachedDevices ?? {}) as { "cuda.device"?: { pciAddress: string; iommuGroup: number }[] };
+    const slots = k.requestedSlots as { cpu?: number; mem?: number };
+    try {
+      const r = await gateway.createKernel(k.agentId!, {
+        sessionId: k.sessionId,
+        kernelId: k.id,
+        clusterRole: k.clusterRole,
+        clusterIdx: k.clusterIdx,
+        clusterHostname: k.clusterHostname,
+        clusterSize: k.session.clusterSize,
+        members: k.session.kernels.map((m) => ({ hostname: m.clusterHostname, address: "" })),
+        image: k.image,
+        startupCommand: k.session.startupCommand ?? "",
+        sessionType: k.session.type,
+        cpu: slots.cpu ?? 1,
+        mem: slots.mem ?? 0,
+        gpus: (devices["cuda.device"] ?? []).map((g) => ({ address: g.pciAddress, iommuGroup: g.iommuGroup })),
+        environ: (k.session.environ ?? {}) as Record<string, string>,
+        confidential: k.session.confidential,
+        requestId: `start-${k.id}`,
+      });
+      await db.kernel.updateMany({ where: { id: k.id, status: "SCHEDULED" }, data: { containerId: r.containerId } });
+      log(`kernel ${k.id} starting on ${k.agentId}${r.warnings.length ? ` (${r.warnings.join("; ")})` : ""}`);
+    } catch (e) {
+      const why = (e as { details?: string }).details ?? (e instanceof Error ? e.message : String(e));
+      await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: ${why}`, containerId: "", exitCode: 0 });
+      log(`kernel ${k.id} could not start on ${k.agentId}: ${why}`);
+    } finally {
+      inFlight.delete(k.id);
+    }
+  }
+}
+
+/** Destroys the live kernels of TERMINATING sessions; the agent's TERMINATED event releases their GPUs. */
+export async function destroyTerminating(db: Db, gateway: AgentGateway, log: (m: string) => void) {
+  const kernels = await db.kernel.findMany({
+    where: { session: { status: "TERMINATING" }, containerId: { not: null }, status: { notIn: [...TERMINAL] }, agentId: { not: null } },
+    select: { id: true, agentId: true, sessionId: true, session: { select: { statusInfo: true } } },
+  });
+  for (const k of kernels) {
+    if (inFlight.has(k.id)) continue;
+    if (!gateway.isConnected(k.agentId!)) continue; // retried when the host is back; LOST hosts are reconciled on rejoin
+    inFlight.add(k.id);
+    try {
+      const existed = await gateway.destroyKernel(k.agentId!, k.id, k.session.statusInfo ?? "user-requested");
+      if (!existed) await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "TERMINATED", reason: "not found on its host", containerId: "", exitCode: 0 });
+    } catch (e) {
+      log(`could not destroy kernel ${k.id} on ${k.agentId}: ${(e as { details?: string }).details ?? e}`);
+    } finally {
+      inFlight.delete(k.id);
+    }
+  }
+}
+
+export { promote as _promoteForTests };

@@ -1,0 +1,111 @@
+/**
+ * A session end to end over the real protocol: owner launches → scheduler places it on the simulated
+ * HGX host → the agent builds the KataKernelCreationContext and starts the VM through its runtime →
+ * RUNNING → terminate → nothing left in the runtime and the GPUs are free. Plus: an agent restart
+ * rebuilds its kernels from the runtime's labels with zero extra creates or deletes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
+import { seedDemo, DEMO_USERS } from "../db/seed";
+import { freePort } from "../lib/free-port";
+import { startController, type ControllerHandle } from "./main";
+import { AgentRuntime } from "../agent/runtime";
+import { parseAgentConfig } from "../agent/config/agent-config";
+import { buildFakeSysfs } from "../agent/drivers/pci/fake-sysfs";
+import { SysfsPciBus } from "../agent/drivers/pci/sysfs-pci-bus";
+import { getSimHost } from "../agent/sim/hosts";
+import { SimulatedKataRuntime } from "../agent/kernels/simulated-kata-runtime";
+import { verifyAuditChain } from "../audit/query";
+
+const TOKEN = "lifecycle-join-token-0123456789";
+let t: TestDb;
+let ctl: ControllerHandle;
+let dir: string;
+let toml: string;
+let root: string;
+const runtime = new SimulatedKataRuntime(20);
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const agentLog: string[] = [];
+const newAgent = () =>
+  new AgentRuntime({ config: parseAgentConfig(toml), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: (m) => agentLog.push(m) });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemo(t.db, TEST_PASSWORDS);
+  dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-life-"));
+  ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1" }, (m) => agentLog.push(`[ctl] ${m}`));
+  root = path.join(dir, "hgx");
+  mkdirSync(root, { recursive: true });
+  buildFakeSysfs(getSimHost("hgx-h100")!, root);
+  toml = `[agent]\nid = "hgx-h100"\nresource-group = "gpu-kata"\nlisten-address = "127.0.0.1:${await freePort()}"\ncontroller-address = "${ctl.address}"\njoin-token = "${TOKEN}"\nstate-dir = "${dir}/state"\nsysfs-root = "${root}"\nheartbeat-interval = 1\n\n[kata]\nconfidential-guest = true\n`;
+});
+afterAll(async () => {
+  if (process.env.DEBUG_LIFECYCLE) console.log(agentLog.join("\n"));
+  await ctl?.stop();
+  await t.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("session lifecycle", () => {
+  it("launch → RUNNING on the HGX host with 4 NVSwitch GPUs → agent restart changes nothing → terminate leaves nothing", async () => {
+    let agent = newAgent();
+    await agent.start();
+    await until("GPUs ingested", async () => (await t.db.gpu.count({ where: { agentId: "hgx-h100", passthrough: "ready" } })) === 7);
+
+    const owner = await callerAs(t.db, DEMO_USERS.owner.email);
+    const vision = await t.db.project.findUniqueOrThrow({ where: { name: "vision-lab" } });
+    const rg = await t.db.resourceGroup.findUniqueOrThrow({ where: { name: "gpu-kata" } });
+    const s = await owner.sessions.create({ projectId: vision.id, resourceGroupId: rg.id, name: "train", image: "ngc/pytorch:24.08-py3", gpus: 4, vcpus: 16, memoryGiB: 128 });
+    expect(s.status).toBe("PENDING");
+
+    const running = await until("RUNNING", async () => {
+      const x = await t.db.session.findUniqueOrThrow({ where: { id: s.id }, include: { kernels: { include: { allocations: { include: { gpu: true } } } }, statusHistory: { orderBy: { id: "asc" } } } });
+      return x.status === "RUNNING" ? x : x.status === "ERROR" ? Promise.reject(new Error(`session failed: ${x.statusInfo}`)) : null;
+    });
+    const k = running.kernels[0]!;
+    expect(k.status).toBe("RUNNING");
+    expect(k.agentId).toBe("hgx-h100");
+    expect(k.allocations.filter((a) => !a.releasedAt)).toHaveLength(4);
+    expect(new Set(k.allocations.map((a) => a.gpu.nvlinkDomain)).size).toBe(1);
+    expect(running.statusHistory.map((h) => h.toStatus)).toEqual(expect.arrayContaining(["PENDING", "SCHEDULED", "PREPARING", "RUNNING"]));
+    const containers = await runtime.listContainers();
+    expect(containers).toHaveLength(1);
+    // The rendered spec passes the GPUs' IOMMU groups through and boots a confidential guest.
+    const spec = (runtime as unknown as { containers: Map<string, { spec: { linux?: { devices?: { path: string }[] }; annotations?: Record<string, string> } }> }).containers.get(containers[0]!.id)!.spec;
+    expect(spec.linux!.devices!.map((d) => d.path)).toEqual(expect.arrayContaining(["/dev/vfio/vfio"]));
+    expect(spec.linux!.devices!.filter((d) => /^\/dev\/vfio\/\d+$/.test(d.path))).toHaveLength(4);
+    expect(Object.keys(spec.annotations!)).toEqual(expect.arrayContaining(["io.katacontainers.config.hypervisor.default_vcpus", "io.katacontainers.config.hypervisor.default_memory"]));
+
+    // Agent restart: rebuilt from labels, zero creates or deletes, allocations unchanged.
+    const createsBefore = runtime.calls.filter((c) => c.method === "createContainer" || c.method === "deleteContainer").length;
+    await agent.stop();
+    agent = newAgent();
+    await agent.start();
+    expect(agent.kernels!.list()).toMatchObject([{ kernelId: k.id, status: "RUNNING" }]);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(runtime.calls.filter((c) => c.method === "createContainer" || c.method === "deleteContainer")).toHaveLength(createsBefore);
+    expect(await t.db.allocation.count({ where: { kernelId: k.id, releasedAt: null } })).toBe(4);
+    expect((await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status).toBe("RUNNING");
+
+    await owner.sessions.terminate({ id: s.id });
+    await until("TERMINATED", async () => (await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status === "TERMINATED");
+    expect(await runtime.listContainers()).toHaveLength(0);
+    expect(await t.db.allocation.count({ where: { kernelId: k.id, releasedAt: null } })).toBe(0);
+    expect((await t.db.kernel.findUniqueOrThrow({ where: { id: k.id } })).status).toBe("TERMINATED");
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+    await agent.stop();
+  });
+});

@@ -1,0 +1,10 @@
+// Original file: server/proto/agent.proto
+
+
+export interface DestroyKernelResponse {
+  'existed'?: (boolean);
+}
+
+export interface DestroyKernelResponse__Output {
+  'existed': (boolean);
+}
