@@ -130,6 +130,10 @@ export const sessionsRouter = router({
         if (!rg.isPublic && !project.resourceGroups.some((r) => r.resourceGroupId === rg.id)) {
           throw new AppError("FORBIDDEN", `Project "${project.name}" may not use resource group "${rg.name}".`);
         }
+        if (input.vfolders.length) {
+          // Refuse rather than drop them: mounting a vfolder needs a storage backend and each host's storage-mounts.
+          throw new AppError("BAD_INPUT", "vfolders: virtual folders cannot be mounted yet: no storage backend is configured for this installation; launch without them");
+        }
         if (input.type === "batch" && !input.startupCommand?.trim()) {
           throw new AppError("BAD_INPUT", "startupCommand: a batch session needs a startup command");
         }
