@@ -13,7 +13,7 @@ test("an owner launches a 4-GPU session, sees it RUNNING with its timeline, and 
   await expect(dialog).toBeHidden();
   await page.getByRole("link", { name: "e2e-train" }).click();
   // Scheduler → agent → simulated Kata VM: RUNNING within a few seconds once the hosts have joined.
-  await expect(page.getByText("every kernel is running")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText("every kernel is running").first()).toBeVisible({ timeout: 60_000 });
   for (const step of ["created by user", "placed on hgx-h100", "every kernel is running"]) await expect(page.getByText(step).first()).toBeVisible();
   await page.getByRole("button", { name: "Terminate" }).click();
   await page.getByRole("dialog").getByRole("button", { name: /Terminate/ }).click();
