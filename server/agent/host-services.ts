@@ -50,3 +50,29 @@ export interface GpuBinder {
    */
   unbind(gpuAddress: string, inventory: HostInventory, opts: { allocated: (address: string) => boolean }): Promise<BindOutcome>;
 }
+
+export interface MetricSample {
+  name: string;
+  value: number;
+  labels: Record<string, string>;
+  timestampMs: number | null;
+}
+
+export interface MetricsBatch {
+  kernelId: string;
+  sessionId: string;
+  scrapedAtMs: number;
+  samples: MetricSample[];
+  /** Why the scrape failed (samples are empty then); null on success. */
+  error: string | null;
+  malformed: string[];
+}
+
+export interface KernelTelemetry {
+  /**
+   * Starts scraping a running kernel's in-guest exporters (DCGM :9400, node_exporter :9100) at the
+   * configured interval and hands each batch to `emit`. Never throws: a failed scrape is a batch with
+   * `error` set. Returns the function that stops it.
+   */
+  watch(kernel: { kernelId: string; sessionId: string; gpus: string[] }, emit: (batch: MetricsBatch) => void): () => void;
+}

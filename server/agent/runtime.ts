@@ -12,7 +12,7 @@ import type { PciBus } from "./drivers/pci/pci-bus";
 import { readPciSnapshot } from "./drivers/pci/pci-bus";
 import { buildInventory, type HostInventory } from "../domain/topology/inventory";
 import { inventoryDigest, inventoryToProto } from "./inventory-codec";
-import type { GpuBinder, Preflight, PreflightCheck } from "./host-services";
+import type { GpuBinder, KernelTelemetry, MetricsBatch, Preflight, PreflightCheck } from "./host-services";
 import { AppError, isAppError, type ErrorCode } from "../errors";
 import { channelCredentials, serverCredentials } from "../lib/grpc-tls";
 import type { AgentEvent } from "../proto/generated/hypercell/agent/v1/AgentEvent";
@@ -29,6 +29,8 @@ export type AgentRuntimeOptions = {
   pciBus: PciBus;
   binder?: GpuBinder;
   preflight?: Preflight;
+  /** Scrapes running kernels' in-guest exporters. */
+  telemetry?: KernelTelemetry;
   /** Where kernels (Kata VMs) run: containerd on a real host, a simulated runtime on a simulated one. */
   sandboxRuntime?: SandboxRuntime;
   /** Overrides for what the host offers (simulated hosts describe a bigger machine than this one). */
@@ -90,6 +92,7 @@ export class AgentRuntime {
           emit: (ev) => {
             this.log(`kernel ${ev.kernelId}: ${ev.status} — ${ev.reason}`);
             this.broadcast({ atMs: Date.now(), kernel: ev });
+            this.followTelemetry(ev.kernelId, ev.sessionId, ev.status);
           },
         })
       : null;
@@ -129,6 +132,29 @@ export class AgentRuntime {
     };
   }
 
+  private readonly scrapers = new Map<string, () => void>();
+
+  /** Scrapes a kernel's exporters while it runs; batches go to the controller on the Watch stream. */
+  private followTelemetry(kernelId: string, sessionId: string, status: string) {
+    const telemetry = this.opts.telemetry;
+    if (!telemetry) return;
+    if (status === "RUNNING" && !this.scrapers.has(kernelId)) {
+      const gpus = this.kernels?.list().find((k) => k.kernelId === kernelId)?.gpuAddresses ?? [];
+      this.scrapers.set(
+        kernelId,
+        telemetry.watch({ kernelId, sessionId, gpus }, (b: MetricsBatch) =>
+          this.broadcast({
+            atMs: Date.now(),
+            metrics: { ...b, error: b.error ?? "", samples: b.samples.map((x) => ({ ...x, timestampMs: x.timestampMs ?? 0 })) },
+          }),
+        ),
+      );
+    } else if (status !== "RUNNING" && this.scrapers.has(kernelId)) {
+      this.scrapers.get(kernelId)!();
+      this.scrapers.delete(kernelId);
+    }
+  }
+
   private broadcast(ev: AgentEvent) {
     for (const w of this.watchers) w.write(ev);
   }
@@ -145,7 +171,10 @@ export class AgentRuntime {
   /** Starts serving and joining. Resolves once the gRPC server listens. */
   async start(): Promise<void> {
     await this.scan();
-    if (this.kernels) this.log(`recovered ${await this.kernels.recover()} kernels from the runtime's labels`);
+    if (this.kernels) {
+      this.log(`recovered ${await this.kernels.recover()} kernels from the runtime's labels`);
+      for (const k of this.kernels.list()) this.followTelemetry(k.kernelId, k.sessionId, k.status);
+    }
     const checks = await this.runPreflight();
     const fatal = checks.filter((c) => c.fatal && c.status === "fail");
     if (fatal.length) {
@@ -303,6 +332,8 @@ export class AgentRuntime {
   /** Clean shutdown: stop serving, end watch streams, close the registry channel. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const stop of this.scrapers.values()) stop();
+    this.scrapers.clear();
     for (const t of this.timers) clearInterval(t);
     this.health.setStatus("", "NOT_SERVING");
     for (const w of this.watchers) w.end();

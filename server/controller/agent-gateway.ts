@@ -13,6 +13,7 @@ import type { HostFacts__Output } from "../proto/generated/hypercell/agent/v1/Ho
 import type { BindReport__Output } from "../proto/generated/hypercell/agent/v1/BindReport";
 import type { CreateKernelRequest } from "../proto/generated/hypercell/agent/v1/CreateKernelRequest";
 import { applyKernelEvent } from "./lifecycle";
+import type { MetricsBatch__Output } from "../proto/generated/hypercell/agent/v1/MetricsBatch";
 import { inventoryFromProto } from "../agent/inventory-codec";
 import { ingestInventory } from "./ingest";
 import { appendAuditEvent } from "../audit/record";
@@ -22,6 +23,8 @@ export type GatewayOptions = {
   db: Db;
   joinToken: string;
   heartbeatIntervalSec: number;
+  /** Receives the GPU metrics batches agents scrape from running kernels. */
+  onMetrics?: (agentId: string, batch: MetricsBatch__Output) => Promise<void>;
   /** Mutual TLS for dialing agents; null for plaintext. */
   tls?: TlsPaths | null;
   log?: (msg: string) => void;
@@ -165,7 +168,9 @@ export class AgentGateway {
 
   private async onEvent(agentId: string, ev: AgentEvent__Output) {
     try {
-      if (ev.kernel) {
+      if (ev.metrics) {
+        await this.opts.onMetrics?.(agentId, ev.metrics);
+      } else if (ev.kernel) {
         await applyKernelEvent(this.opts.db, agentId, ev.kernel);
       } else if (ev.inventoryChanged) {
         const inv = inventoryFromProto(ev.inventoryChanged);

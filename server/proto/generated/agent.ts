@@ -25,6 +25,8 @@ import type { KernelGpu as _hypercell_agent_v1_KernelGpu, KernelGpu__Output as _
 import type { KernelInfo as _hypercell_agent_v1_KernelInfo, KernelInfo__Output as _hypercell_agent_v1_KernelInfo__Output } from './hypercell/agent/v1/KernelInfo';
 import type { KernelMember as _hypercell_agent_v1_KernelMember, KernelMember__Output as _hypercell_agent_v1_KernelMember__Output } from './hypercell/agent/v1/KernelMember';
 import type { ListKernelsResponse as _hypercell_agent_v1_ListKernelsResponse, ListKernelsResponse__Output as _hypercell_agent_v1_ListKernelsResponse__Output } from './hypercell/agent/v1/ListKernelsResponse';
+import type { MetricSample as _hypercell_agent_v1_MetricSample, MetricSample__Output as _hypercell_agent_v1_MetricSample__Output } from './hypercell/agent/v1/MetricSample';
+import type { MetricsBatch as _hypercell_agent_v1_MetricsBatch, MetricsBatch__Output as _hypercell_agent_v1_MetricsBatch__Output } from './hypercell/agent/v1/MetricsBatch';
 import type { PciDevice as _hypercell_agent_v1_PciDevice, PciDevice__Output as _hypercell_agent_v1_PciDevice__Output } from './hypercell/agent/v1/PciDevice';
 import type { PciNeighbour as _hypercell_agent_v1_PciNeighbour, PciNeighbour__Output as _hypercell_agent_v1_PciNeighbour__Output } from './hypercell/agent/v1/PciNeighbour';
 import type { PreflightCheck as _hypercell_agent_v1_PreflightCheck, PreflightCheck__Output as _hypercell_agent_v1_PreflightCheck__Output } from './hypercell/agent/v1/PreflightCheck';
@@ -64,6 +66,8 @@ export interface ProtoGrpcType {
         KernelInfo: MessageTypeDefinition<_hypercell_agent_v1_KernelInfo, _hypercell_agent_v1_KernelInfo__Output>
         KernelMember: MessageTypeDefinition<_hypercell_agent_v1_KernelMember, _hypercell_agent_v1_KernelMember__Output>
         ListKernelsResponse: MessageTypeDefinition<_hypercell_agent_v1_ListKernelsResponse, _hypercell_agent_v1_ListKernelsResponse__Output>
+        MetricSample: MessageTypeDefinition<_hypercell_agent_v1_MetricSample, _hypercell_agent_v1_MetricSample__Output>
+        MetricsBatch: MessageTypeDefinition<_hypercell_agent_v1_MetricsBatch, _hypercell_agent_v1_MetricsBatch__Output>
         PciDevice: MessageTypeDefinition<_hypercell_agent_v1_PciDevice, _hypercell_agent_v1_PciDevice__Output>
         PciNeighbour: MessageTypeDefinition<_hypercell_agent_v1_PciNeighbour, _hypercell_agent_v1_PciNeighbour__Output>
         PreflightCheck: MessageTypeDefinition<_hypercell_agent_v1_PreflightCheck, _hypercell_agent_v1_PreflightCheck__Output>

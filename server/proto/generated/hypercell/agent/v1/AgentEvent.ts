@@ -3,6 +3,7 @@
 import type { Inventory as _hypercell_agent_v1_Inventory, Inventory__Output as _hypercell_agent_v1_Inventory__Output } from '../../../hypercell/agent/v1/Inventory';
 import type { PreflightReport as _hypercell_agent_v1_PreflightReport, PreflightReport__Output as _hypercell_agent_v1_PreflightReport__Output } from '../../../hypercell/agent/v1/PreflightReport';
 import type { KernelEvent as _hypercell_agent_v1_KernelEvent, KernelEvent__Output as _hypercell_agent_v1_KernelEvent__Output } from '../../../hypercell/agent/v1/KernelEvent';
+import type { MetricsBatch as _hypercell_agent_v1_MetricsBatch, MetricsBatch__Output as _hypercell_agent_v1_MetricsBatch__Output } from '../../../hypercell/agent/v1/MetricsBatch';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AgentEvent {
@@ -11,7 +12,8 @@ export interface AgentEvent {
   'preflight'?: (_hypercell_agent_v1_PreflightReport | null);
   'log'?: (string);
   'kernel'?: (_hypercell_agent_v1_KernelEvent | null);
-  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel";
+  'metrics'?: (_hypercell_agent_v1_MetricsBatch | null);
+  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel"|"metrics";
 }
 
 export interface AgentEvent__Output {
@@ -20,5 +22,6 @@ export interface AgentEvent__Output {
   'preflight'?: (_hypercell_agent_v1_PreflightReport__Output | null);
   'log'?: (string);
   'kernel'?: (_hypercell_agent_v1_KernelEvent__Output | null);
-  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel";
+  'metrics'?: (_hypercell_agent_v1_MetricsBatch__Output | null);
+  'event'?: "inventoryChanged"|"preflight"|"log"|"kernel"|"metrics";
 }
