@@ -12,7 +12,7 @@ import type { AgentEvent__Output } from "../proto/generated/hypercell/agent/v1/A
 import type { HostFacts__Output } from "../proto/generated/hypercell/agent/v1/HostFacts";
 import type { BindReport__Output } from "../proto/generated/hypercell/agent/v1/BindReport";
 import type { CreateKernelRequest } from "../proto/generated/hypercell/agent/v1/CreateKernelRequest";
-import { applyKernelEvent } from "./lifecycle";
+import { applyKernelEvent, reconcileAgent } from "./lifecycle";
 import type { MetricsBatch__Output } from "../proto/generated/hypercell/agent/v1/MetricsBatch";
 import { inventoryFromProto } from "../agent/inventory-codec";
 import { ingestInventory } from "./ingest";
@@ -120,8 +120,11 @@ export class AgentGateway {
         });
       }
     });
-    this.connect(f.agentId, f.address);
+    // A join means the agent (re)started: whatever stream we had to it is dead.
+    this.connect(f.agentId, f.address, true);
     this.log(`agent ${f.agentId} joined from ${f.address}`);
+    // What the host runs is the truth about the host: reconcile the database against it.
+    void reconcileAgent(db, this, f.agentId, this.log).catch((e) => this.log(`reconcile ${f.agentId}: ${(e as { details?: string }).details ?? e}`));
   }
 
   private async heartbeat(agentId: string, digest: string): Promise<boolean> {
@@ -135,10 +138,10 @@ export class AgentGateway {
     return true;
   }
 
-  /** Opens (or re-opens) the channel and Watch stream to an agent. */
-  connect(agentId: string, address: string) {
+  /** Opens (or re-opens) the channel and Watch stream to an agent. `fresh` replaces a live one (a re-join). */
+  connect(agentId: string, address: string, fresh = false) {
     const existing = this.connections.get(agentId);
-    if (existing && existing.address === address && !existing.closed) return;
+    if (existing && existing.address === address && !existing.closed && !fresh) return;
     if (existing) this.disconnect(agentId);
     const proto = agentProto().hypercell.agent.v1;
     const client = new proto.Agent(grpcTarget(address), channelCredentials(this.opts.tls ?? null)) as AgentClient;
@@ -148,11 +151,16 @@ export class AgentGateway {
       if (conn.closed) return;
       const stream = client.Watch({ controllerId: "controller" });
       conn.stream = stream;
+      let reopened = false;
+      // A stream ends with "end" or, when the agent goes away, with "error"; either way re-open once.
+      const again = () => {
+        if (reopened || conn.closed) return;
+        reopened = true;
+        setTimeout(open, 2_000);
+      };
       stream.on("data", (ev: AgentEvent__Output) => void this.onEvent(agentId, ev));
-      stream.on("error", () => {});
-      stream.on("end", () => {
-        if (!conn.closed) setTimeout(open, 2_000);
-      });
+      stream.on("error", again);
+      stream.on("end", again);
     };
     open();
   }
@@ -218,6 +226,13 @@ export class AgentGateway {
     const client = this.client(agentId);
     return new Promise((resolve, reject) =>
       client.DestroyKernel({ kernelId, reason }, { deadline: deadline(DEADLINES.bind) }, (err, r) => (err ? reject(err) : resolve(r!.existed))),
+    );
+  }
+
+  listKernels(agentId: string): Promise<{ kernelId: string; sessionId: string; containerId: string; status: string; gpuAddresses: string[] }[]> {
+    const client = this.client(agentId);
+    return new Promise((resolve, reject) =>
+      client.ListKernels({}, { deadline: deadline(DEADLINES.inventory) }, (err, r) => (err ? reject(err) : resolve(r!.kernels))),
     );
   }
 

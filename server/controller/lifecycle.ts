@@ -75,7 +75,7 @@ const inFlight = new Set<string>();
 /** Asks agents to start every SCHEDULED kernel; a refusal ends the kernel in ERROR with the agent's words. */
 export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void) {
   const kernels = await db.kernel.findMany({
-    where: { status: "SCHEDULED", agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
+    where: { status: "SCHEDULED", containerId: null, agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
     include: { session: { include: { kernels: { select: { clusterHostname: true } } } } },
   });
   for (const k of kernels) {
@@ -133,6 +133,42 @@ export async function destroyTerminating(db: Db, gateway: AgentGateway, log: (m:
       inFlight.delete(k.id);
     }
   }
+}
+
+const LIVE_ON_HOST: readonly KernelStatus[] = ["PREPARING", "PULLING", "CREATING", "RUNNING", "TERMINATING"];
+
+/**
+ * After an agent (re)joins: compares what the database thinks runs there with what the agent reports.
+ * A kernel missing on its host goes to ERROR with that reason (its GPUs are released); a kernel the
+ * host runs but the database does not know is reported (audited, logged), never silently killed.
+ */
+export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: string, log: (m: string) => void): Promise<{ missing: string[]; unknown: string[] }> {
+  const reported = await gateway.listKernels(agentId);
+  const onHost = new Map(reported.map((k) => [k.kernelId, k]));
+  const expected = await db.kernel.findMany({ where: { agentId, status: { in: [...LIVE_ON_HOST] }, containerId: { not: null } }, select: { id: true, sessionId: true } });
+  const missing: string[] = [];
+  for (const k of expected) {
+    if (onHost.has(k.id)) continue;
+    missing.push(k.id);
+    await applyKernelEvent(db, agentId, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: "missing on its host: the agent does not run this kernel any more", containerId: "", exitCode: 0 });
+    log(`kernel ${k.id} is missing on ${agentId}; marked ERROR`);
+  }
+  const known = new Set((await db.kernel.findMany({ where: { id: { in: [...onHost.keys()] } }, select: { id: true } })).map((k) => k.id));
+  const unknown = reported.filter((k) => !known.has(k.kernelId)).map((k) => k.kernelId);
+  if (unknown.length) {
+    await db.$transaction((tx) =>
+      appendAuditEvent(tx, { actor: null, requestId: `reconcile-${agentId}-${Date.now()}`, clientAddress: null }, {
+        action: "agents.unknownKernels",
+        targetType: "agent",
+        targetId: agentId,
+        after: { kernels: reported.filter((k) => unknown.includes(k.kernelId)) },
+        result: "error",
+        message: `host ${agentId} runs ${unknown.length} kernel(s) the database does not know; left running for an admin to inspect`,
+      }),
+    );
+    log(`${agentId} runs unknown kernels ${unknown.join(", ")}; left running and reported`);
+  }
+  return { missing, unknown };
 }
 
 export { promote as _promoteForTests };

@@ -19,6 +19,7 @@ import { serverCredentials } from "../lib/grpc-tls";
 import { scheduleOnce } from "./scheduler";
 import { finishTerminations } from "./terminator";
 import { destroyTerminating, startScheduled } from "./lifecycle";
+import { MetricsStore } from "./metrics-store";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -55,7 +56,8 @@ export async function startController(envIn: Record<string, string | undefined> 
   log("leading");
 
   const db = createDb(env.DATABASE_URL);
-  const gateway = new AgentGateway({ db, joinToken: env.HYPERCELL_JOIN_TOKEN, heartbeatIntervalSec: env.HYPERCELL_HEARTBEAT_INTERVAL_SEC, tls, log });
+  const metrics = new MetricsStore({ db, env: envIn, log }).start();
+  const gateway = new AgentGateway({ db, joinToken: env.HYPERCELL_JOIN_TOKEN, heartbeatIntervalSec: env.HYPERCELL_HEARTBEAT_INTERVAL_SEC, tls, log, onMetrics: async (agentId, batch) => void (await metrics.ingest(agentId, batch)) });
   const server = new grpc.Server();
   server.addService(agentProto().hypercell.agent.v1.AgentRegistry.service, gateway.registryService());
   const health = new HealthImplementation({ "": "SERVING" });
@@ -123,6 +125,7 @@ export async function startController(envIn: Record<string, string | undefined> 
       await sessionListener.end().catch(() => {});
       await gpuOps.stop();
       gateway.close();
+      await metrics.stop();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       await db.$disconnect();
       await lockClient.end();

@@ -27,6 +27,16 @@ const slotsOf = (r: unknown) => {
 
 export type ScheduleResult = { scheduled: string[]; waiting: { id: string; reason: string }[]; cancelled: string[]; conflicts: number };
 
+/** One session's decision in a pass: placed and reserved, left waiting, lost to another scheduler. */
+export type ScheduleDecision = { sessionId: string; outcome: "scheduled" | "waiting" | "conflict" | "taken"; ms: number };
+
+export interface ScheduleOptions {
+  /** Called after each session's decision with the time from picking it to its reservation committed or refused. */
+  onDecision?: (decision: ScheduleDecision) => void;
+  /** The placement rule; selectHosts unless a benchmark compares another one. */
+  place?: typeof selectHosts;
+}
+
 async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost[]> {
   const agents = await db.agent.findMany({
     where: { resourceGroupId, status: "ALIVE", schedulable: true },
@@ -67,29 +77,51 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
   });
 }
 
+/**
+ * Reserves one session's placement inside `tx`: false when the session is no longer PENDING or another
+ * scheduler holds it. Throws the database's unique violation (allocations_one_live_per_gpu) when a GPU
+ * was taken meanwhile. A handful of statements whatever the size, because every round trip here is
+ * paid once per placed session.
+ */
 async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[]): Promise<boolean> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM sessions WHERE id = ${sessionId}::uuid AND status = 'PENDING' FOR UPDATE SKIP LOCKED`;
-  if (locked.length === 0) return false; // another scheduler has it, or it was cancelled meanwhile
-  const kernels = await tx.kernel.findMany({ where: { sessionId }, orderBy: { clusterIdx: "asc" }, select: { id: true, clusterIdx: true, status: true } });
-  const now = new Date();
+  // Lock the session row and read its kernels in one round trip.
+  const rows = await tx.$queryRaw<{ kernelId: string | null; clusterIdx: number | null; status: string | null }[]>`
+    SELECT k.id::text AS "kernelId", k."clusterIdx", k.status::text AS status
+    FROM sessions s LEFT JOIN kernels k ON k."sessionId" = s.id
+    WHERE s.id = ${sessionId}::uuid AND s.status = 'PENDING'
+    ORDER BY k."clusterIdx" ASC
+    FOR UPDATE OF s SKIP LOCKED`;
+  if (rows.length === 0) return false; // another scheduler has it, or it was cancelled meanwhile
+  const kernels = rows.filter((r) => r.kernelId !== null);
+  // Timestamps are stored as UTC wall-clock time, as Prisma writes them.
+  const at = new Date().toISOString();
   for (const p of placements) {
     // Placement numbers kernels from 0; kernels.clusterIdx is Backend.AI's 1-based index.
     const k = kernels.find((x) => x.clusterIdx === p.clusterIdx + 1);
     if (!k) throw new Error(`session ${sessionId} has no kernel ${p.clusterIdx}`);
-    const gpuRows = p.gpus.length
-      ? await tx.gpu.findMany({ where: { agentId: p.hostId, pciAddress: { in: p.gpus.map((g) => g.address) } }, select: { id: true, pciAddress: true } })
-      : [];
-    for (const g of gpuRows) await tx.allocation.create({ data: { kernelId: k.id, gpuId: g.id, agentId: p.hostId } });
     const devices = { "cuda.device": p.gpus.map((g) => ({ pciAddress: g.address, iommuGroup: g.iommuGroup })), locality: p.locality, nics: p.nics };
-    await tx.kernel.update({
-      where: { id: k.id },
-      data: { agentId: p.hostId, status: "SCHEDULED", statusChangedAt: now, attachedDevices: devices, statusHistory: { create: { fromStatus: k.status, toStatus: "SCHEDULED", reason: `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})` } } },
-    });
+    const reason = `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})`;
+    // One allocation per GPU (by address on that host), the kernel, and its status history: one statement.
+    await tx.$executeRaw`
+      WITH alloc AS (
+        INSERT INTO allocations (id, "kernelId", "gpuId", "agentId")
+        SELECT gen_random_uuid(), ${k.kernelId}::uuid, g.id, g."agentId" FROM gpus g
+        WHERE g."agentId" = ${p.hostId} AND g."pciAddress" = ANY(${p.gpus.map((g) => g.address)}::text[])
+      ), kernel AS (
+        UPDATE kernels SET "agentId" = ${p.hostId}, status = 'SCHEDULED', "statusChangedAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "attachedDevices" = ${JSON.stringify(devices)}::jsonb
+        WHERE id = ${k.kernelId}::uuid RETURNING id
+      )
+      INSERT INTO kernel_status_history ("kernelId", "fromStatus", "toStatus", reason, "createdAt")
+      SELECT id, ${k.status}::"KernelStatus", 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM kernel`;
   }
-  await tx.session.update({
-    where: { id: sessionId },
-    data: { status: "SCHEDULED", pendingReason: null, statusInfo: "scheduled", statusHistory: { create: { fromStatus: "PENDING", toStatus: "SCHEDULED", reason: `placed on ${[...new Set(placements.map((p) => p.hostId))].join(", ")}` } } },
-  });
+  const reason = `placed on ${[...new Set(placements.map((p) => p.hostId))].join(", ")}`;
+  await tx.$executeRaw`
+    WITH session AS (
+      UPDATE sessions SET status = 'SCHEDULED', "pendingReason" = NULL, "statusInfo" = 'scheduled', "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
+      WHERE id = ${sessionId}::uuid RETURNING id
+    )
+    INSERT INTO session_status_history ("sessionId", "fromStatus", "toStatus", reason, "createdAt")
+    SELECT id, 'PENDING', 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM session`;
   await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
     action: "sessions.schedule",
     targetType: "session",
@@ -102,7 +134,8 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
 }
 
 /** One pass over every active resource group. Safe to run from several controllers at once. */
-export async function scheduleOnce(db: Db, now = new Date()): Promise<ScheduleResult> {
+export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOptions = {}): Promise<ScheduleResult> {
+  const { onDecision, place = selectHosts } = options;
   const result: ScheduleResult = { scheduled: [], waiting: [], cancelled: [], conflicts: 0 };
   const groups = await db.resourceGroup.findMany({ where: { isActive: true, sessions: { some: { status: "PENDING" } } } });
   for (const rg of groups) {
@@ -146,17 +179,24 @@ export async function scheduleOnce(db: Db, now = new Date()): Promise<ScheduleRe
       { capacity, usageByUser },
     );
     for (const p of order) {
+      const t0 = onDecision ? performance.now() : 0;
+      const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
       const s = byId.get(p.id)!;
-      const placed = selectHosts(hosts, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+      const placed = place(hosts, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
       if (!placed.ok) {
         if (placed.reason !== s.pendingReason) await db.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { pendingReason: placed.reason } });
         result.waiting.push({ id: s.id, reason: placed.reason });
+        decided("waiting");
         continue;
       }
       try {
         const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
-        if (!ok) continue;
+        if (!ok) {
+          decided("taken");
+          continue;
+        }
         result.scheduled.push(s.id);
+        decided("scheduled");
         // Later sessions in this pass see what this one took.
         for (const pl of placed.placements) {
           const h = hosts.find((x) => x.id === pl.hostId)!;
@@ -168,8 +208,10 @@ export async function scheduleOnce(db: Db, now = new Date()): Promise<ScheduleRe
         }
       } catch (e) {
         // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
-        if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) result.conflicts++;
-        else throw e;
+        if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) {
+          result.conflicts++;
+          decided("conflict");
+        } else throw e;
       }
     }
   }

@@ -108,4 +108,38 @@ describe("session lifecycle", () => {
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
     await agent.stop();
   });
+
+  it("after an agent restart, a kernel gone from its host goes to ERROR and an unknown one is reported, not killed", async () => {
+    let agent = newAgent();
+    await agent.start();
+    const owner = await callerAs(t.db, DEMO_USERS.owner.email);
+    const vision = await t.db.project.findUniqueOrThrow({ where: { name: "vision-lab" } });
+    const rg = await t.db.resourceGroup.findUniqueOrThrow({ where: { name: "gpu-kata" } });
+    const s = await owner.sessions.create({ projectId: vision.id, resourceGroupId: rg.id, name: "lost-one", image: "ngc/pytorch:24.08-py3", gpus: 1, vcpus: 4, memoryGiB: 16 });
+    await until("RUNNING", async () => (await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status === "RUNNING");
+    const k = await t.db.kernel.findFirstOrThrow({ where: { sessionId: s.id } });
+    await agent.stop();
+    // While the agent is down its VM disappears, and someone starts a container Hypercell never asked for.
+    await runtime.kill(k.containerId!, "SIGKILL");
+    await runtime.wait(k.containerId!);
+    await runtime.deleteTask(k.containerId!);
+    await runtime.deleteContainer(k.containerId!);
+    const stray = "00000000-0000-4000-8000-000000000001";
+    await runtime.prepareRootfs("ngc/pytorch:24.08-py3", stray);
+    await runtime.createContainer({ id: `hc-${stray}`, image: "ngc/pytorch:24.08-py3", runtime: "io.containerd.kata.v2", spec: { ociVersion: "1.1.0", process: { args: ["/bin/sh", "-c", "sleep infinity"] } }, labels: { "ai.hypercell.session-id": stray, "ai.hypercell.kernel-id": stray, "ai.hypercell.cluster-role": "main", "ai.hypercell.cluster-idx": "0" }, snapshotKey: stray });
+    await t.db.agent.update({ where: { id: "hgx-h100" }, data: { status: "LOST" } }); // as the sweeper would
+    agent = newAgent();
+    await agent.start();
+    const failed = await until("kernel ERROR", async () => {
+      const x = await t.db.kernel.findUniqueOrThrow({ where: { id: k.id } });
+      return x.status === "ERROR" ? x : null;
+    });
+    expect(failed.statusInfo).toMatch(/missing on its host/);
+    expect(await t.db.allocation.count({ where: { kernelId: k.id, releasedAt: null } })).toBe(0);
+    await until("session ended", async () => ["ERROR", "TERMINATED"].includes((await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status));
+    const report = await until("unknown kernel reported", () => t.db.auditEvent.findFirst({ where: { action: "agents.unknownKernels", targetId: "hgx-h100" } }));
+    expect(report.message).toMatch(/does not know/);
+    expect((await runtime.listContainers()).map((c) => c.id)).toContain(`hc-${stray}`);
+    await agent.stop();
+  });
 });
