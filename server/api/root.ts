@@ -8,6 +8,8 @@ import { quotasRouter } from "./routers/quotas/_router";
 import { hostsRouter } from "./routers/hosts/_router";
 import { sessionsRouter } from "./routers/sessions/_router";
 import { auditRouter } from "./routers/audit/_router";
+import { metricsRouter } from "./routers/metrics/_router";
+import { networkRouter } from "./routers/network/_router";
 
 /** One router per domain. */
 export const appRouter = router({
@@ -21,6 +23,8 @@ export const appRouter = router({
   hosts: hostsRouter,
   sessions: sessionsRouter,
   audit: auditRouter,
+  metrics: metricsRouter,
+  network: networkRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -52,6 +52,10 @@ export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent_
     const k = await tx.kernel.findUnique({ where: { id: ev.kernelId }, select: { status: true, agentId: true, sessionId: true } });
     if (!k || k.agentId !== agentId) return;
     if (TERMINAL.includes(k.status) && to !== "ERROR") return;
+    if (k.status === to && to === "CREATING" && ev.reason) {
+      // A boot phase (VM started, attestation, BAR mapping…): one timeline entry each.
+      await tx.kernelStatusHistory.create({ data: { kernelId: ev.kernelId, fromStatus: to, toStatus: to, reason: ev.reason } });
+    }
     if (k.status !== to) {
       await tx.kernel.update({
         where: { id: ev.kernelId },

@@ -9,7 +9,7 @@
  */
 import type { Db, Tx } from "../db";
 import { appendAuditEvent } from "../audit/record";
-import { selectHosts, type PlacementHost, type KernelPlacement } from "../domain/placement/select-hosts";
+import { selectHosts, type PlacementHost, type KernelPlacement, type SelectHostsOptions, type SelectHostsResult, type SessionRequest } from "../domain/placement/select-hosts";
 import { sequencePending, type PendingSession } from "../domain/placement/sequencers";
 import type { PlacementGpu } from "../domain/placement/choose-gpus";
 import type { PassthroughState } from "../domain/topology/passthrough";
@@ -75,6 +75,75 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
     // GPUs offered = every GPU, not only the ones free now: placement tells "busy" from "unsafe".
     return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, gpus };
   });
+}
+
+/**
+ * The hosts of one pass as placement sees them, with two shortcuts that leave every answer exactly
+ * as `place(allHosts, …)` would give it (placement is pure: same hosts and request, same answer):
+ *
+ * - A refusal is remembered per request until a host changes, so a long queue of sessions that
+ *   cannot fit costs one placement per distinct request shape, not one per session.
+ * - For selectHosts and one-VM sessions, hosts whose placement-relevant state is identical (all but
+ *   the id) are interchangeable: their GPU choice, locality, utilisation and room are the same, and
+ *   the only tie-breaks are the lowest id (among fits) and the first in load order (for the "most
+ *   free" host a refusal names). So placing over one host per class — its lowest id and its first in
+ *   load order, kept in load order — gives the same placement or the same refusal, over tens of hosts
+ *   instead of a thousand. Clusters (counts appear in their reasons) use every host.
+ */
+class PassHosts {
+  private readonly classOf: number[];
+  private readonly classIds = new Map<string, number>();
+  private representatives: PlacementHost[] | null = null;
+  private readonly refusals = new Map<string, SelectHostsResult>();
+  private readonly byId: Map<string, number>;
+
+  constructor(readonly hosts: PlacementHost[]) {
+    this.byId = new Map(hosts.map((h, i) => [h.id, i]));
+    this.classOf = hosts.map((h) => this.classIdOf(h));
+  }
+
+  private classIdOf(h: PlacementHost): number {
+    const { id: _id, ...rest } = h;
+    const key = JSON.stringify(rest);
+    let c = this.classIds.get(key);
+    if (c === undefined) this.classIds.set(key, (c = this.classIds.size));
+    return c;
+  }
+
+  host(id: string): PlacementHost | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.hosts[i];
+  }
+
+  /** Call after changing a host in place. */
+  changed(h: PlacementHost): void {
+    this.classOf[this.byId.get(h.id)!] = this.classIdOf(h);
+    this.representatives = null;
+    this.refusals.clear();
+  }
+
+  private reps(): PlacementHost[] {
+    if (this.representatives) return this.representatives;
+    const first = new Map<number, number>();
+    const lowest = new Map<number, number>();
+    this.hosts.forEach((h, i) => {
+      const c = this.classOf[i]!;
+      if (!first.has(c)) first.set(c, i);
+      const l = lowest.get(c);
+      if (l === undefined || h.id < this.hosts[l]!.id) lowest.set(c, i);
+    });
+    const keep = new Set([...first.values(), ...lowest.values()]);
+    return (this.representatives = this.hosts.filter((_, i) => keep.has(i)));
+  }
+
+  place(place: typeof selectHosts, request: SessionRequest, options: SelectHostsOptions): SelectHostsResult {
+    const key = JSON.stringify(request);
+    const refused = this.refusals.get(key);
+    if (refused) return refused;
+    const r = place === selectHosts && request.clusterSize === 1 ? selectHosts(this.reps(), request, options) : place(this.hosts, request, options);
+    if (!r.ok) this.refusals.set(key, r);
+    return r;
+  }
 }
 
 /**
@@ -170,6 +239,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       usageByUser.set(s.ownerId, { cpu: u.cpu + r.cpu * s.clusterSize, memBytes: u.memBytes + r.memBytes * s.clusterSize, gpus: u.gpus + r.gpus * s.clusterSize });
     }
     const byId = new Map(live.map((s) => [s.id, s]));
+    const view = new PassHosts(hosts);
     const order = sequencePending(
       rg.scheduler,
       live.map((s): PendingSession => {
@@ -182,7 +252,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       const t0 = onDecision ? performance.now() : 0;
       const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
       const s = byId.get(p.id)!;
-      const placed = place(hosts, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+      const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
       if (!placed.ok) {
         if (placed.reason !== s.pendingReason) await db.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { pendingReason: placed.reason } });
         result.waiting.push({ id: s.id, reason: placed.reason });
@@ -199,12 +269,13 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         decided("scheduled");
         // Later sessions in this pass see what this one took.
         for (const pl of placed.placements) {
-          const h = hosts.find((x) => x.id === pl.hostId)!;
+          const h = view.host(pl.hostId)!;
           h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
           for (const g of pl.gpus) {
             const gpu = h.gpus.find((x) => x.address === g.address);
             if (gpu) gpu.allocated = true;
           }
+          view.changed(h);
         }
       } catch (e) {
         // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.

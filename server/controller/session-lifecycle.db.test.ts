@@ -83,6 +83,10 @@ describe("session lifecycle", () => {
     expect(running.statusHistory.map((h) => h.toStatus)).toEqual(expect.arrayContaining(["PENDING", "SCHEDULED", "PREPARING", "RUNNING"]));
     const containers = await runtime.listContainers();
     expect(containers).toHaveLength(1);
+    // The VM's boot phases are on the kernel's timeline: the guest start and one BAR mapping per GPU.
+    const phases = await t.db.kernelStatusHistory.findMany({ where: { kernelId: k.id, fromStatus: "CREATING", toStatus: "CREATING" } });
+    expect(phases.filter((p) => /mapped 128 GiB BAR/.test(p.reason))).toHaveLength(4);
+    expect(phases.some((p) => /cloud-hypervisor started the guest kernel/.test(p.reason))).toBe(true);
     // The rendered spec passes the GPUs' IOMMU groups through and boots a confidential guest.
     const spec = (runtime as unknown as { containers: Map<string, { spec: { linux?: { devices?: { path: string }[] }; annotations?: Record<string, string> } }> }).containers.get(containers[0]!.id)!.spec;
     expect(spec.linux!.devices!.map((d) => d.path)).toEqual(expect.arrayContaining(["/dev/vfio/vfio"]));

@@ -31,7 +31,17 @@ export class KernelManager {
       emit: (ev: KernelEvent) => void;
       log: (m: string) => void;
     },
-  ) {}
+  ) {
+    // A runtime that reports its boot phases (the simulated Kata runtime does) feeds the timeline.
+    const reporter = opts.runtime as SandboxRuntime & { onPhase?: ((containerId: string, phase: { name: string; ms: number }) => void) | null };
+    if ("onPhase" in reporter) {
+      reporter.onPhase = (containerId, phase) => {
+        for (const [kernelId, k] of this.kernels) {
+          if (k.containerId === containerId && k.status === "CREATING") this.set(kernelId, k, "CREATING", `${phase.name} (${(phase.ms / 1000).toFixed(1)} s)`);
+        }
+      };
+    }
+  }
 
   /** GPU addresses held by kernels on this host (the agent-side half of "one GPU, one kernel"). */
   allocatedAddresses(): Set<string> {

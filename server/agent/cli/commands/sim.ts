@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseAgentConfig } from "../../config/agent-config";
-import { buildFakeSysfs } from "../../drivers/pci/fake-sysfs";
+import { buildFakeSysfs, parseSize } from "../../drivers/pci/fake-sysfs";
 import { SysfsPciBus } from "../../drivers/pci/sysfs-pci-bus";
 import { getSimHost, listSimHosts } from "../../sim/hosts";
 import { AgentRuntime } from "../../runtime";
@@ -12,6 +12,7 @@ import { hostServices, parseSimFault } from "../../host-services-factory";
 import { serveUntilSignal } from "./serve";
 import { SimulatedKataRuntime } from "../../kernels/simulated-kata-runtime";
 import { freePort } from "../../../lib/free-port";
+import { SimulatedKernelTelemetry } from "../../telemetry/simulated-kernel-telemetry";
 
 export const summary = "run a simulated host: --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--fault KIND:ADDRESS]";
 
@@ -67,13 +68,22 @@ export async function run(argv: string[]): Promise<number> {
   writeFileSync(path.join(stateDir, "agent.toml"), toml);
   const config = parseAgentConfig(toml, { file: path.join(stateDir, "agent.toml") });
   // --fault KIND:ADDRESS (repeatable) makes the simulated kernel misbehave, to show rollbacks.
-  const faults = argv.flatMap((a, i) => (a === "--fault" && argv[i + 1] ? [parseSimFault(argv[i + 1]!)] : []));
+  const faultArgs = argv.flatMap((a, i) => (a === "--fault" && argv[i + 1] ? [argv[i + 1]!] : []));
+  // vm-boot:ADDRESS makes every VM with that GPU fail to boot; the rest are kernel (sysfs) faults.
+  const bootFaults = faultArgs.filter((f) => f.startsWith("vm-boot:")).map((f) => f.slice("vm-boot:".length));
+  const faults = faultArgs.filter((f) => !f.startsWith("vm-boot:")).map(parseSimFault);
   const services = await hostServices(config, { simulated: true, faults });
   const runtime = new AgentRuntime({
     config,
     pciBus: new SysfsPciBus({ root: sysfsRoot }),
     host: { vcpus: size.vcpus, memoryBytes: size.memoryBytes, confidentialCapability: size.confidential, simulated: true },
-    sandboxRuntime: new SimulatedKataRuntime(),
+    sandboxRuntime: new SimulatedKataRuntime({
+      hypervisor: config.kata.hypervisor,
+      confidential: size.confidential,
+      barBytes: (address) => Math.max(0, ...(spec.devices.find((d) => d.address === address)?.bars ?? []).map((b) => Number(parseSize(b.size)))),
+      failingGpus: new Map(bootFaults.map((f) => [f, "BAR mapping timed out (the GPU stopped answering config cycles)"])),
+    }),
+    telemetry: new SimulatedKernelTelemetry({ hostname: spec.hostname, intervalMs: Number(process.env.HYPERCELL_SIM_SCRAPE_INTERVAL_MS ?? 5_000) }),
     ...services,
   });
   return serveUntilSignal(runtime);

@@ -74,7 +74,19 @@ async function findVisible(ctx: AuthedContext, id: string) {
       statusHistory: { orderBy: { id: "asc" }, select: { fromStatus: true, toStatus: true, reason: true, createdAt: true } },
       kernels: {
         orderBy: { clusterIdx: "asc" },
-        select: { id: true, clusterRole: true, clusterIdx: true, clusterHostname: true, status: true, statusInfo: true, agentId: true, requestedSlots: true },
+        select: {
+          id: true,
+          clusterRole: true,
+          clusterIdx: true,
+          clusterHostname: true,
+          status: true,
+          statusInfo: true,
+          agentId: true,
+          requestedSlots: true,
+          containerId: true,
+          attachedDevices: true,
+          statusHistory: { orderBy: { id: "asc" }, select: { fromStatus: true, toStatus: true, reason: true, createdAt: true } },
+        },
       },
     },
   });
