@@ -158,7 +158,7 @@ export class AgentGateway {
         reopened = true;
         setTimeout(open, 2_000);
       };
-      stream.on("data", (ev: AgentEvent__Output) => void this.onEvent(agentId, ev));
+      stream.on("data", (ev: AgentEvent__Output) => void this.serial(agentId, () => this.onEvent(agentId, ev)));
       stream.on("error", again);
       stream.on("end", again);
     };
@@ -172,6 +172,22 @@ export class AgentGateway {
     c.stream?.cancel();
     c.client.close();
     this.connections.delete(agentId);
+  }
+
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /**
+   * Runs database writes for one agent one at a time, in arrival order: a kernel's events must land
+   * in the order the agent sent them, and two inventory ingests of one host must not interleave.
+   */
+  private serial(agentId: string, fn: () => Promise<void>): Promise<void> {
+    const next = (this.queues.get(agentId) ?? Promise.resolve()).then(fn, fn);
+    const tail = next.catch(() => {});
+    this.queues.set(agentId, tail);
+    void tail.then(() => {
+      if (this.queues.get(agentId) === tail) this.queues.delete(agentId);
+    });
+    return next;
   }
 
   private async onEvent(agentId: string, ev: AgentEvent__Output) {
@@ -203,7 +219,7 @@ export class AgentGateway {
     const inv = await new Promise<ReturnType<typeof inventoryFromProto>>((resolve, reject) =>
       this.client(agentId).GetInventory({}, { deadline: deadline(DEADLINES.inventory) }, (err, r) => (err ? reject(err) : resolve(inventoryFromProto(r!)))),
     );
-    await ingestInventory(this.opts.db, agentId, inv, inv.digest);
+    await this.serial(agentId, () => ingestInventory(this.opts.db, agentId, inv, inv.digest));
   }
 
   /** Asks an agent to bind or unbind a GPU's IOMMU group; the report comes back whole. */

@@ -152,7 +152,10 @@ class PassHosts {
  * was taken meanwhile. A handful of statements whatever the size, because every round trip here is
  * paid once per placed session.
  */
+const T: Record<string, number> = ((globalThis as any).T ??= {});
+const tick = (k: string, t: number) => { T[k] = (T[k] ?? 0) + performance.now() - t; return performance.now(); };
 async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[]): Promise<boolean> {
+  let t = performance.now();
   // Lock the session row and read its kernels in one round trip.
   const rows = await tx.$queryRaw<{ kernelId: string | null; clusterIdx: number | null; status: string | null }[]>`
     SELECT k.id::text AS "kernelId", k."clusterIdx", k.status::text AS status
@@ -160,6 +163,7 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
     WHERE s.id = ${sessionId}::uuid AND s.status = 'PENDING'
     ORDER BY k."clusterIdx" ASC
     FOR UPDATE OF s SKIP LOCKED`;
+  t = tick('lock', t);
   if (rows.length === 0) return false; // another scheduler has it, or it was cancelled meanwhile
   const kernels = rows.filter((r) => r.kernelId !== null);
   // Timestamps are stored as UTC wall-clock time, as Prisma writes them.
@@ -183,6 +187,7 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
       INSERT INTO kernel_status_history ("kernelId", "fromStatus", "toStatus", reason, "createdAt")
       SELECT id, ${k.status}::"KernelStatus", 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM kernel`;
   }
+  t = tick('kernels', t);
   const reason = `placed on ${[...new Set(placements.map((p) => p.hostId))].join(", ")}`;
   await tx.$executeRaw`
     WITH session AS (
@@ -191,6 +196,7 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
     )
     INSERT INTO session_status_history ("sessionId", "fromStatus", "toStatus", reason, "createdAt")
     SELECT id, 'PENDING', 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM session`;
+  t = tick('session', t);
   await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
     action: "sessions.schedule",
     targetType: "session",
@@ -199,6 +205,7 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
     after: { status: "SCHEDULED", placements: placements.map((p) => ({ host: p.hostId, gpus: p.gpus.map((g) => g.address), locality: p.locality })) },
     result: "success",
   });
+  t = tick('audit', t);
   return true;
 }
 
@@ -252,7 +259,9 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       const t0 = onDecision ? performance.now() : 0;
       const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
       const s = byId.get(p.id)!;
+      const tp = performance.now();
       const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+      tick('place', tp);
       if (!placed.ok) {
         if (placed.reason !== s.pendingReason) await db.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { pendingReason: placed.reason } });
         result.waiting.push({ id: s.id, reason: placed.reason });
@@ -260,7 +269,9 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         continue;
       }
       try {
+        let t1 = performance.now();
         const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
+        tick('tx', t1);
         if (!ok) {
           decided("taken");
           continue;
