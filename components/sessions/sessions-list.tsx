@@ -22,8 +22,17 @@ export function SessionsList() {
   const { can } = useMe();
   const [status, setStatus] = useState<Filter>("live");
   const [projectId, setProjectId] = useState("");
+  const [resourceGroupId, setResourceGroupId] = useState("");
+  const [agentId, setAgentId] = useState("");
   const projects = useQuery(trpc.projects.list.queryOptions());
-  const sessions = useQuery(trpc.sessions.list.queryOptions({ status, projectId: projectId || undefined }, { refetchInterval: 5_000 }));
+  const groups = useQuery(trpc.resourceGroups.list.queryOptions());
+  const hostsInUse = useQuery(trpc.sessions.hostsInUse.queryOptions());
+  const sessions = useQuery(
+    trpc.sessions.list.queryOptions(
+      { status, projectId: projectId || undefined, resourceGroupId: resourceGroupId || undefined, agentId: agentId || undefined },
+      { refetchInterval: 5_000 },
+    ),
+  );
   const rows = sessions.data ?? [];
   const mayLaunch = can("sessions.create");
   const anyTerminate = can("sessions.terminate");
@@ -57,6 +66,36 @@ export function SessionsList() {
               {projects.data?.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
+                </option>
+              ))}
+            </Select>
+          </div>
+        ) : null}
+        {(groups.data?.length ?? 0) > 1 ? (
+          <div className="flex items-center gap-2">
+            <label htmlFor="session-group" className="text-sm text-muted-fg">
+              Resource group
+            </label>
+            <Select id="session-group" className="h-8 w-44" value={resourceGroupId} onChange={(e) => setResourceGroupId(e.target.value)}>
+              <option value="">All groups</option>
+              {groups.data?.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                </option>
+              ))}
+            </Select>
+          </div>
+        ) : null}
+        {(hostsInUse.data?.length ?? 0) > 0 ? (
+          <div className="flex items-center gap-2">
+            <label htmlFor="session-host" className="text-sm text-muted-fg">
+              Host
+            </label>
+            <Select id="session-host" className="h-8 w-40" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
+              <option value="">All hosts</option>
+              {hostsInUse.data?.map((h) => (
+                <option key={h} value={h}>
+                  {h}
                 </option>
               ))}
             </Select>

@@ -100,6 +100,9 @@ export const sessionsRouter = router({
       z
         .object({
           projectId: zUuid.optional(),
+          resourceGroupId: zUuid.optional(),
+          /** Sessions with a kernel on this host. */
+          agentId: z.string().max(64).optional(),
           status: z.enum(["live", "ended", "all"]).default("all"),
         })
         .optional(),
@@ -111,6 +114,8 @@ export const sessionsRouter = router({
         where: {
           ...scope,
           ...(input?.projectId ? { AND: [{ projectId: input.projectId }] } : {}),
+          ...(input?.resourceGroupId ? { resourceGroupId: input.resourceGroupId } : {}),
+          ...(input?.agentId ? { kernels: { some: { agentId: input.agentId } } } : {}),
           ...(status === "live" ? { status: { in: [...LIVE_SESSION_STATUSES] } } : status === "ended" ? { status: { notIn: [...LIVE_SESSION_STATUSES] } } : {}),
         },
         select: listSelect,
@@ -118,6 +123,12 @@ export const sessionsRouter = router({
         take: 500,
       });
     }),
+
+  /** Hosts that run (or ran) kernels of sessions the caller may see: the host filter's choices. */
+  hostsInUse: procedure("sessions.read").query(async ({ ctx }) => {
+    const rows = await ctx.db.kernel.findMany({ where: { agentId: { not: null }, session: projectScope(ctx, "sessions.read") }, distinct: ["agentId"], select: { agentId: true }, orderBy: { agentId: "asc" } });
+    return rows.map((r) => r.agentId!);
+  }),
 
   get: procedure("sessions.read")
     // Any string: a malformed id is simply not found, like an id from another project.
