@@ -7,9 +7,10 @@ import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { formatTime, timeAgo } from "@/lib/utils";
 import { BackLink, Dash, DetailState, Details, Muted } from "@/components/common/bits";
-import { formatSlots } from "@/components/common/slots";
+import { formatSlots, gpusOf } from "@/components/common/slots";
 import { useMe } from "@/components/common/use-me";
 import { TerminateButton, isTerminatable } from "./terminate-button";
+import { SessionGpuMetrics } from "@/components/metrics/session-gpu-metrics";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TERMINAL = ["TERMINATED", "ERROR", "CANCELLED"];
@@ -121,6 +122,8 @@ export function SessionDetail({ id }: { id: string }) {
                   </Table>
                 )}
               </Card>
+
+              {can("metrics.read", s.project.id) && gpusOf(s.requestedSlots) > 0 ? <SessionGpuMetrics sessionId={s.id} status={s.status} /> : null}
 
               <Card>
                 <CardHeader title="Status timeline" />
