@@ -1,4 +1,5 @@
 "use client";
+import { KernelDetails } from "./kernel-details";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
@@ -122,6 +123,10 @@ export function SessionDetail({ id }: { id: string }) {
                   </Table>
                 )}
               </Card>
+
+              {s.kernels.filter((k) => k.agentId).map((k) => (
+                <KernelDetails key={k.id} kernel={k} />
+              ))}
 
               {can("metrics.read", s.project.id) && gpusOf(s.requestedSlots) > 0 ? <SessionGpuMetrics sessionId={s.id} status={s.status} /> : null}
 

@@ -231,10 +231,12 @@ export class AgentGateway {
     });
   }
 
-  createKernel(agentId: string, req: CreateKernelRequest): Promise<{ containerId: string; warnings: string[] }> {
+  createKernel(agentId: string, req: CreateKernelRequest): Promise<{ containerId: string; warnings: string[]; contextJson: string }> {
     const client = this.client(agentId);
     return new Promise((resolve, reject) =>
-      client.CreateKernel(req, { deadline: deadline(DEADLINES.inventory) }, (err, r) => (err ? reject(err) : resolve({ containerId: r!.containerId, warnings: r!.warnings }))),
+      client.CreateKernel(req, { deadline: deadline(DEADLINES.inventory) }, (err, r) =>
+        err ? reject(err) : resolve({ containerId: r!.containerId, warnings: r!.warnings, contextJson: r!.contextJson }),
+      ),
     );
   }
 

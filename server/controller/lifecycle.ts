@@ -106,7 +106,13 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
         confidential: k.session.confidential,
         requestId: `start-${k.id}`,
       });
-      await db.kernel.updateMany({ where: { id: k.id, status: "SCHEDULED" }, data: { containerId: r.containerId } });
+      let context: object | undefined;
+      try {
+        context = r.contextJson ? { ...(JSON.parse(r.contextJson) as object), warnings: r.warnings } : undefined;
+      } catch {
+        context = undefined;
+      }
+      await db.kernel.updateMany({ where: { id: k.id }, data: { containerId: r.containerId, ...(context ? { creationContext: context } : {}) } });
       log(`kernel ${k.id} starting on ${k.agentId}${r.warnings.length ? ` (${r.warnings.join("; ")})` : ""}`);
     } catch (e) {
       const why = (e as { details?: string }).details ?? (e instanceof Error ? e.message : String(e));

@@ -81,9 +81,9 @@ export class KernelManager {
    * kernel already here. Throws AppError PRECONDITION_FAILED when a GPU is not ready for passthrough,
    * GPU_ALREADY_ALLOCATED when another kernel here holds it, and the context's own refusals.
    */
-  async create(spec: KernelCreationSpec, inventory: HostInventory): Promise<{ containerId: string; warnings: string[] }> {
+  async create(spec: KernelCreationSpec, inventory: HostInventory): Promise<{ containerId: string; warnings: string[]; contextJson: string }> {
     const existing = this.kernels.get(spec.kernelId);
-    if (existing) return { containerId: existing.containerId, warnings: [] };
+    if (existing) return { containerId: existing.containerId, warnings: [], contextJson: "" };
     const held = this.allocatedAddresses();
     for (const g of spec.gpus) {
       const inv = inventory.gpus.find((x) => x.address === g.address);
@@ -96,7 +96,15 @@ export class KernelManager {
     this.kernels.set(spec.kernelId, k);
     this.set(spec.kernelId, k, "PREPARING", "writing the kernel's configuration");
     void this.boot(spec, ctx, k);
-    return { containerId: k.containerId, warnings: ctx.warnings };
+    const contextJson = JSON.stringify({
+      mountPlan: ctx.mountPlan.map((m) => ({ id: m.id, dockerTarget: m.dockerTarget, verdict: m.verdict, kata: m.kata, reason: m.reason })),
+      files: ctx.files,
+      annotations: ctx.annotations,
+      runtimeClass: ctx.runtimeClass,
+      runtimeRequirements: ctx.runtimeRequirements,
+      confidential: ctx.confidential,
+    });
+    return { containerId: k.containerId, warnings: ctx.warnings, contextJson };
   }
 
   private async boot(spec: KernelCreationSpec, ctx: KataKernelCreationContext, k: Running) {
@@ -134,6 +142,12 @@ export class KernelManager {
       await runtime.kill(k.containerId, "SIGKILL", { all: true });
     } catch {
       /* no task */
+    }
+    try {
+      // A killed task is not gone yet, and a running task can be neither deleted nor its container.
+      await runtime.wait(k.containerId, AbortSignal.timeout(10_000));
+    } catch {
+      /* no task, or it would not die in time */
     }
     try {
       await runtime.deleteTask(k.containerId);

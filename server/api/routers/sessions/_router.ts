@@ -85,6 +85,7 @@ async function findVisible(ctx: AuthedContext, id: string) {
           requestedSlots: true,
           containerId: true,
           attachedDevices: true,
+          creationContext: true,
           statusHistory: { orderBy: { id: "asc" }, select: { fromStatus: true, toStatus: true, reason: true, createdAt: true } },
         },
       },

@@ -4,9 +4,11 @@
 export interface CreateKernelResponse {
   'containerId'?: (string);
   'warnings'?: (string)[];
+  'contextJson'?: (string);
 }
 
 export interface CreateKernelResponse__Output {
   'containerId': (string);
   'warnings': (string)[];
+  'contextJson': (string);
 }

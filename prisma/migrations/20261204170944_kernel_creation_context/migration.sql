@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "kernels" ADD COLUMN     "creationContext" JSONB;
