@@ -16,6 +16,8 @@ import type { PassthroughState } from "../domain/topology/passthrough";
 import { RESOURCE_OCCUPYING_SESSION_STATUSES } from "../domain/sessions/status";
 
 const PASSTHROUGH: Record<string, PassthroughState> = { ready: "ready", needs_vfio: "needs-vfio", unsafe_group: "unsafe-group", no_iommu: "no-iommu" };
+/** Waiting sessions whose new pending reason is written in one statement. */
+const REASON_BATCH = 500;
 /** Kernel statuses that hold their host's resources. */
 const OCCUPYING_KERNEL = ["SCHEDULED", "PREPARING", "PULLING", "PREPARED", "CREATING", "RUNNING", "RESTARTING", "TERMINATING"] as const;
 
@@ -149,54 +151,52 @@ class PassHosts {
 /**
  * Reserves one session's placement inside `tx`: false when the session is no longer PENDING or another
  * scheduler holds it. Throws the database's unique violation (allocations_one_live_per_gpu) when a GPU
- * was taken meanwhile. A handful of statements whatever the size, because every round trip here is
- * paid once per placed session.
+ * was taken meanwhile. One statement does the whole reservation (lock, allocations, kernels, session,
+ * their status history) because every round trip here is paid once per placed session; the audit
+ * event follows in the same transaction.
  */
-const T: Record<string, number> = ((globalThis as any).T ??= {});
-const tick = (k: string, t: number) => { T[k] = (T[k] ?? 0) + performance.now() - t; return performance.now(); };
 async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[]): Promise<boolean> {
-  let t = performance.now();
-  // Lock the session row and read its kernels in one round trip.
-  const rows = await tx.$queryRaw<{ kernelId: string | null; clusterIdx: number | null; status: string | null }[]>`
-    SELECT k.id::text AS "kernelId", k."clusterIdx", k.status::text AS status
-    FROM sessions s LEFT JOIN kernels k ON k."sessionId" = s.id
-    WHERE s.id = ${sessionId}::uuid AND s.status = 'PENDING'
-    ORDER BY k."clusterIdx" ASC
-    FOR UPDATE OF s SKIP LOCKED`;
-  t = tick('lock', t);
-  if (rows.length === 0) return false; // another scheduler has it, or it was cancelled meanwhile
-  const kernels = rows.filter((r) => r.kernelId !== null);
   // Timestamps are stored as UTC wall-clock time, as Prisma writes them.
   const at = new Date().toISOString();
-  for (const p of placements) {
-    // Placement numbers kernels from 0; kernels.clusterIdx is Backend.AI's 1-based index.
-    const k = kernels.find((x) => x.clusterIdx === p.clusterIdx + 1);
-    if (!k) throw new Error(`session ${sessionId} has no kernel ${p.clusterIdx}`);
-    const devices = { "cuda.device": p.gpus.map((g) => ({ pciAddress: g.address, iommuGroup: g.iommuGroup })), locality: p.locality, nics: p.nics };
-    const reason = `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})`;
-    // One allocation per GPU (by address on that host), the kernel, and its status history: one statement.
-    await tx.$executeRaw`
-      WITH alloc AS (
-        INSERT INTO allocations (id, "kernelId", "gpuId", "agentId")
-        SELECT gen_random_uuid(), ${k.kernelId}::uuid, g.id, g."agentId" FROM gpus g
-        WHERE g."agentId" = ${p.hostId} AND g."pciAddress" = ANY(${p.gpus.map((g) => g.address)}::text[])
-      ), kernel AS (
-        UPDATE kernels SET "agentId" = ${p.hostId}, status = 'SCHEDULED', "statusChangedAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "attachedDevices" = ${JSON.stringify(devices)}::jsonb
-        WHERE id = ${k.kernelId}::uuid RETURNING id
-      )
+  // Placement numbers kernels from 0; kernels.clusterIdx is Backend.AI's 1-based index.
+  const idx = placements.map((p) => p.clusterIdx + 1);
+  const hostIds = placements.map((p) => p.hostId);
+  const devices = placements.map((p) => JSON.stringify({ "cuda.device": p.gpus.map((g) => ({ pciAddress: g.address, iommuGroup: g.iommuGroup })), locality: p.locality, nics: p.nics }));
+  const reasons = placements.map((p) => `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})`);
+  const gpuIdx = placements.flatMap((p) => p.gpus.map(() => p.clusterIdx + 1));
+  const gpuAddresses = placements.flatMap((p) => p.gpus.map((g) => g.address));
+  const sessionReason = `placed on ${[...new Set(hostIds)].join(", ")}`;
+  const [row] = await tx.$queryRaw<{ locked: number; kernels: number[] }[]>`
+    WITH locked AS (
+      SELECT id FROM sessions WHERE id = ${sessionId}::uuid AND status = 'PENDING' FOR UPDATE SKIP LOCKED
+    ), placed AS (
+      SELECT k.id, k.status, k."clusterIdx", p.host, p.devices, p.reason
+      FROM locked JOIN kernels k ON k."sessionId" = locked.id
+      JOIN unnest(${idx}::int[], ${hostIds}::text[], ${devices}::text[], ${reasons}::text[]) AS p(idx, host, devices, reason) ON k."clusterIdx" = p.idx
+    ), alloc AS (
+      INSERT INTO allocations (id, "kernelId", "gpuId", "agentId")
+      SELECT gen_random_uuid(), placed.id, g.id, g."agentId"
+      FROM unnest(${gpuIdx}::int[], ${gpuAddresses}::text[]) AS a(idx, address)
+      JOIN placed ON placed."clusterIdx" = a.idx
+      JOIN gpus g ON g."agentId" = placed.host AND g."pciAddress" = a.address
+    ), kernel AS (
+      UPDATE kernels SET "agentId" = placed.host, status = 'SCHEDULED', "statusChangedAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "attachedDevices" = placed.devices::jsonb
+      FROM placed WHERE kernels.id = placed.id
+    ), kernel_history AS (
       INSERT INTO kernel_status_history ("kernelId", "fromStatus", "toStatus", reason, "createdAt")
-      SELECT id, ${k.status}::"KernelStatus", 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM kernel`;
-  }
-  t = tick('kernels', t);
-  const reason = `placed on ${[...new Set(placements.map((p) => p.hostId))].join(", ")}`;
-  await tx.$executeRaw`
-    WITH session AS (
+      SELECT id, status, 'SCHEDULED', reason, (${at}::timestamptz AT TIME ZONE 'UTC') FROM placed
+    ), session AS (
       UPDATE sessions SET status = 'SCHEDULED', "pendingReason" = NULL, "statusInfo" = 'scheduled', "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
-      WHERE id = ${sessionId}::uuid RETURNING id
+      FROM locked WHERE sessions.id = locked.id RETURNING sessions.id
+    ), session_history AS (
+      INSERT INTO session_status_history ("sessionId", "fromStatus", "toStatus", reason, "createdAt")
+      SELECT id, 'PENDING', 'SCHEDULED', ${sessionReason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM session
     )
-    INSERT INTO session_status_history ("sessionId", "fromStatus", "toStatus", reason, "createdAt")
-    SELECT id, 'PENDING', 'SCHEDULED', ${reason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM session`;
-  t = tick('session', t);
+    SELECT (SELECT count(*) FROM locked)::int AS locked, (SELECT coalesce(array_agg("clusterIdx"), '{}') FROM placed) AS kernels`;
+  if (!row || row.locked === 0) return false; // another scheduler has it, or it was cancelled meanwhile
+  const missing = placements.find((p) => !row.kernels.includes(p.clusterIdx + 1));
+  // Throwing rolls the whole reservation back.
+  if (missing) throw new Error(`session ${sessionId} has no kernel ${missing.clusterIdx}`);
   await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
     action: "sessions.schedule",
     targetType: "session",
@@ -205,7 +205,6 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
     after: { status: "SCHEDULED", placements: placements.map((p) => ({ host: p.hostId, gpus: p.gpus.map((g) => g.address), locality: p.locality })) },
     result: "success",
   });
-  t = tick('audit', t);
   return true;
 }
 
@@ -255,46 +254,62 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       }),
       { capacity, usageByUser },
     );
-    for (const p of order) {
-      const t0 = onDecision ? performance.now() : 0;
-      const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
-      const s = byId.get(p.id)!;
-      const tp = performance.now();
-      const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
-      tick('place', tp);
-      if (!placed.ok) {
-        if (placed.reason !== s.pendingReason) await db.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { pendingReason: placed.reason } });
-        result.waiting.push({ id: s.id, reason: placed.reason });
-        decided("waiting");
-        continue;
-      }
-      try {
-        let t1 = performance.now();
-        const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
-        tick('tx', t1);
-        if (!ok) {
-          decided("taken");
+    // Pending reasons are written a batch at a time (one statement, not one per waiting session) and
+    // always before the pass returns.
+    const reasons = new Map<string, string>();
+    const writeReasons = async () => {
+      if (!reasons.size) return;
+      const ids = [...reasons.keys()];
+      const texts = [...reasons.values()];
+      reasons.clear();
+      await db.$executeRaw`
+        UPDATE sessions SET "pendingReason" = r.reason, "updatedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+        FROM unnest(${ids}::uuid[], ${texts}::text[]) AS r(id, reason)
+        WHERE sessions.id = r.id AND sessions.status = 'PENDING'`;
+    };
+    try {
+      for (const p of order) {
+        const t0 = onDecision ? performance.now() : 0;
+        const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
+        const s = byId.get(p.id)!;
+        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+        if (!placed.ok) {
+          if (placed.reason !== s.pendingReason) {
+            reasons.set(s.id, placed.reason);
+            if (reasons.size >= REASON_BATCH) await writeReasons();
+          }
+          result.waiting.push({ id: s.id, reason: placed.reason });
+          decided("waiting");
           continue;
         }
-        result.scheduled.push(s.id);
-        decided("scheduled");
-        // Later sessions in this pass see what this one took.
-        for (const pl of placed.placements) {
-          const h = view.host(pl.hostId)!;
-          h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
-          for (const g of pl.gpus) {
-            const gpu = h.gpus.find((x) => x.address === g.address);
-            if (gpu) gpu.allocated = true;
+        try {
+          const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
+          if (!ok) {
+            decided("taken");
+            continue;
           }
-          view.changed(h);
+          result.scheduled.push(s.id);
+          decided("scheduled");
+          // Later sessions in this pass see what this one took.
+          for (const pl of placed.placements) {
+            const h = view.host(pl.hostId)!;
+            h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
+            for (const g of pl.gpus) {
+              const gpu = h.gpus.find((x) => x.address === g.address);
+              if (gpu) gpu.allocated = true;
+            }
+            view.changed(h);
+          }
+        } catch (e) {
+          // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
+          if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) {
+            result.conflicts++;
+            decided("conflict");
+          } else throw e;
         }
-      } catch (e) {
-        // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
-        if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) {
-          result.conflicts++;
-          decided("conflict");
-        } else throw e;
       }
+    } finally {
+      await writeReasons();
     }
   }
   return result;
