@@ -210,14 +210,18 @@ export class ContainerdSandboxRuntime implements SandboxRuntime {
 
   async prepareRootfs(image: string, snapshotKey: string): Promise<RuntimeMount[]> {
     const { config, layers, diffIds } = await this.resolveImage(image);
-    const top = await this.client.withLease((lease) => this.unpack(image, layers, diffIds, lease));
-    // Tie the layer snapshots to the image (its config blob), as containerd's own unpack does.
-    await this.client.unary(
-      "content",
-      "Update",
-      { info: { digest: config.digest, labels: { [GC_SNAPSHOT_LABEL(this.snapshotter)]: top } }, updateMask: { paths: [`labels.${GC_SNAPSHOT_LABEL(this.snapshotter)}`] } },
-      { action: "label image config", object: `config ${config.digest} of image "${image}"` },
-    );
+    // Tie the layer snapshots to the image (its config blob), as containerd's own unpack does — while
+    // the unpack lease still holds them: released first, GC could take the fresh top snapshot in between.
+    const top = await this.client.withLease(async (lease) => {
+      const chainTop = await this.unpack(image, layers, diffIds, lease);
+      await this.client.unary(
+        "content",
+        "Update",
+        { info: { digest: config.digest, labels: { [GC_SNAPSHOT_LABEL(this.snapshotter)]: chainTop } }, updateMask: { paths: [`labels.${GC_SNAPSHOT_LABEL(this.snapshotter)}`] } },
+        { action: "label image config", object: `config ${config.digest} of image "${image}"` },
+      );
+      return chainTop;
+    });
     // The writable snapshot is referenced by nothing until createContainer: hold it with a lease
     // named after the key, which createContainer (or deleteContainer) releases. If the agent dies
     // in between, the lease expires and GC takes the snapshot.
