@@ -19,7 +19,13 @@ process.env.HYPERCELL_PG_PORT = String(await freePort());
 process.env.HYPERCELL_CONTROLLER_LISTEN = `127.0.0.1:${await freePort()}`;
 process.env.HYPERCELL_SIGNIN_MAX_ATTEMPTS = "200";
 // The pcie-4gpu host refuses to unbind one audio function, so binding its GPU must roll back.
-process.env.HYPERCELL_SIM_FAULTS = "pcie-4gpu=refuse-unbind:0000:c1:00.1";
+// And every simulated GPU reports Xid 79 ("fallen off the bus") 20 s into a session, for the alert flow.
+const xid = (host: string, addrs: string[]) => addrs.map((a) => `${host}=xid:79:${a}`);
+process.env.HYPERCELL_SIM_FAULTS = [
+  "pcie-4gpu=refuse-unbind:0000:c1:00.1",
+  ...xid("hgx-h100", ["19", "3b", "4c", "5d", "9b", "bb", "cb", "db"].map((b) => `0000:${b}:00.0`)),
+  ...xid("pcie-4gpu", ["01", "41", "c1", "e1"].map((b) => `0000:${b}:00.0`)),
+].join(";");
 process.env.HYPERCELL_PUBLIC_URL = `http://127.0.0.1:${process.env.PORT}`;
 
 if (process.env.DATABASE_URL) {

@@ -23,6 +23,8 @@ export interface SimulatedKernelTelemetryOptions {
   /** A key of SIMULATED_GPU_MODELS; default H100. */
   modelName?: string;
   profile?: WorkloadProfile;
+  /** Xid errors to inject into any watched kernel holding that GPU, `afterMs` after it starts running. */
+  xidFaults?: { address: string; code: number; afterMs: number }[];
   log?: (msg: string) => void;
 }
 
@@ -103,9 +105,19 @@ export class SimulatedKernelTelemetry implements KernelTelemetry {
       },
       (e) => this.log(`kernel ${kernel.kernelId}: the simulated exporter did not start: ${e instanceof Error ? e.message : e}`),
     );
+    const faultTimers = (this.opts.xidFaults ?? [])
+      .filter((f) => kernel.gpus.includes(f.address))
+      .map((f) =>
+        setTimeout(() => {
+          if (w.stopped) return;
+          this.log(`kernel ${kernel.kernelId}: injecting Xid ${f.code} on ${f.address}`);
+          w.exporter.injectXid(kernel.gpus.indexOf(f.address), f.code);
+        }, f.afterMs),
+      );
     w.stop = () => {
       if (w.stopped) return;
       w.stopped = true;
+      for (const t of faultTimers) clearTimeout(t);
       if (this.watched.get(kernel.kernelId) === w) this.watched.delete(kernel.kernelId);
       void (async () => {
         await w.scraper?.stop();

@@ -71,7 +71,15 @@ export async function run(argv: string[]): Promise<number> {
   const faultArgs = argv.flatMap((a, i) => (a === "--fault" && argv[i + 1] ? [argv[i + 1]!] : []));
   // vm-boot:ADDRESS makes every VM with that GPU fail to boot; the rest are kernel (sysfs) faults.
   const bootFaults = faultArgs.filter((f) => f.startsWith("vm-boot:")).map((f) => f.slice("vm-boot:".length));
-  const faults = faultArgs.filter((f) => !f.startsWith("vm-boot:")).map(parseSimFault);
+  // xid:CODE:ADDRESS makes the in-guest exporter of a VM holding that GPU report the Xid 20 s after it starts.
+  const xidFaults = faultArgs
+    .filter((f) => f.startsWith("xid:"))
+    .map((f) => {
+      const m = /^xid:(\d{1,3}):([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$/.exec(f);
+      if (!m) throw new Error(`fault "${f}" is not xid:CODE:ADDRESS, e.g. xid:79:0000:3b:00.0`);
+      return { code: Number(m[1]), address: m[2]!, afterMs: 20_000 };
+    });
+  const faults = faultArgs.filter((f) => !f.startsWith("vm-boot:") && !f.startsWith("xid:")).map(parseSimFault);
   const services = await hostServices(config, { simulated: true, faults });
   const runtime = new AgentRuntime({
     config,
@@ -83,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
       barBytes: (address) => Math.max(0, ...(spec.devices.find((d) => d.address === address)?.bars ?? []).map((b) => Number(parseSize(b.size)))),
       failingGpus: new Map(bootFaults.map((f) => [f, "BAR mapping timed out (the GPU stopped answering config cycles)"])),
     }),
-    telemetry: new SimulatedKernelTelemetry({ hostname: spec.hostname, intervalMs: Number(process.env.HYPERCELL_SIM_SCRAPE_INTERVAL_MS ?? 5_000) }),
+    telemetry: new SimulatedKernelTelemetry({ hostname: spec.hostname, intervalMs: Number(process.env.HYPERCELL_SIM_SCRAPE_INTERVAL_MS ?? 5_000), xidFaults }),
     ...services,
   });
   return serveUntilSignal(runtime);
