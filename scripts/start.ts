@@ -119,6 +119,20 @@ function spawnService(name: string, args: string[], env: NodeJS.ProcessEnv) {
   children.push(child);
   return child;
 }
+// Calico's datastore: HYPERCELL_CALICO_ETCD_ENDPOINTS, or a private etcd when the machine has one
+// (Debian's etcd-server); without either, policy is rendered and verified but not written.
+let etcdStop: (() => Promise<void>) | null = null;
+if (!(childEnv as Record<string, string | undefined>).HYPERCELL_CALICO_ETCD_ENDPOINTS && process.env.HYPERCELL_ETCD !== "off") {
+  try {
+    const { startEtcdServer } = await import("../server/agent/drivers/network/etcd-server.ts");
+    const etcd = await startEtcdServer();
+    etcdStop = () => etcd.stop();
+    (childEnv as Record<string, string>).HYPERCELL_CALICO_ETCD_ENDPOINTS = etcd.endpoint;
+    log(`Calico datastore: a private etcd on ${etcd.endpoint}`);
+  } catch {
+    log("no etcd on this machine: network policy is rendered and verified, not written (install etcd-server, or set HYPERCELL_CALICO_ETCD_ENDPOINTS)");
+  }
+}
 spawnService("controller", ["server/controller/main.ts"], { ...childEnv, HYPERCELL_JOIN_TOKEN: joinToken, HYPERCELL_CONTROLLER_LISTEN: controllerListen });
 const simHosts = (process.env.HYPERCELL_SIM_HOSTS ?? "hgx-h100,pcie-4gpu,cpu-only").split(",").map((s) => s.trim()).filter(Boolean);
 // HYPERCELL_SIM_FAULTS="pcie-4gpu=refuse-unbind:0000:c1:00.1;…" injects kernel faults into simulated hosts.
@@ -179,6 +193,7 @@ async function shutdown(code = 0) {
   stopping = true;
   for (const c of children) c.kill("SIGTERM");
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  await etcdStop?.().catch(() => {});
   await db.stop();
   process.exit(code);
 }

@@ -10,6 +10,7 @@ import type { KernelStatus, SessionStatus } from "../db/generated/enums";
 import type { KernelEvent__Output } from "../proto/generated/hypercell/agent/v1/KernelEvent";
 import type { AgentGateway } from "./agent-gateway";
 import { appendAuditEvent } from "../audit/record";
+import type { NetworkPolicySync } from "./network-sync";
 
 const TERMINAL: readonly KernelStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
 const SESSION_TERMINAL: readonly SessionStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
@@ -77,11 +78,24 @@ export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent_
 const inFlight = new Set<string>();
 
 /** Asks agents to start every SCHEDULED kernel; a refusal ends the kernel in ERROR with the agent's words. */
-export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void) {
+export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void, network?: NetworkPolicySync) {
   const kernels = await db.kernel.findMany({
     where: { status: "SCHEDULED", containerId: null, agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
     include: { session: { include: { kernels: { select: { clusterHostname: true } } } } },
   });
+  // Policy first: a VM must never come up on the network before its session's fence exists.
+  if (network?.enabled && kernels.some((k) => !inFlight.has(k.id) && gateway.isConnected(k.agentId!))) {
+    try {
+      await network.reconcile("sessions starting");
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      for (const k of kernels) {
+        await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: network policy could not be written to Calico's datastore: ${why}`, containerId: "", exitCode: 0 });
+      }
+      log(`network policy could not be written; ${kernels.length} kernel(s) not started: ${why}`);
+      return;
+    }
+  }
   for (const k of kernels) {
     if (inFlight.has(k.id) || !gateway.isConnected(k.agentId!)) continue;
     inFlight.add(k.id);

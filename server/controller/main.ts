@@ -19,6 +19,8 @@ import { serverCredentials } from "../lib/grpc-tls";
 import { scheduleOnce } from "./scheduler";
 import { finishTerminations } from "./terminator";
 import { destroyTerminating, startScheduled } from "./lifecycle";
+import { NetworkPolicySync } from "./network-sync";
+import { etcdEndpointsFrom } from "../network/expected-policy";
 import { MetricsStore } from "./metrics-store";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
@@ -33,6 +35,8 @@ const Env = z.object({
   HYPERCELL_TLS_CERT: z.string().optional(),
   HYPERCELL_TLS_KEY: z.string().optional(),
   HYPERCELL_TLS_CA: z.string().optional(),
+  /** Calico's etcd (comma-separated client URLs); without it policy is rendered but not written. */
+  HYPERCELL_CALICO_ETCD_ENDPOINTS: z.string().optional(),
 });
 
 export type ControllerHandle = { address: string; gateway: AgentGateway; stop: () => Promise<void> };
@@ -73,6 +77,12 @@ export async function startController(envIn: Record<string, string | undefined> 
 
   const gpuOps = startGpuOperationWorker({ db, databaseUrl: env.DATABASE_URL, gateway, log });
 
+  const network = new NetworkPolicySync(db, etcdEndpointsFrom(env.HYPERCELL_CALICO_ETCD_ENDPOINTS), env.HYPERCELL_CONTROLLER_LISTEN, log);
+  if (network.enabled) {
+    // Whatever a crash left half-done is repaired here: live sessions' objects written, ended ones' removed.
+    await network.reconcile("controller start").catch((e) => log(`network policy reconcile at start failed: ${e instanceof Error ? e.message : e}`));
+  }
+
   // Scheduler: woken by NOTIFY hypercell_sessions (a new or cancelled session), and every 2 s.
   let scheduling = false;
   let rerun = false;
@@ -88,9 +98,10 @@ export async function startController(envIn: Record<string, string | undefined> 
         const r = await scheduleOnce(db);
         for (const id of r.scheduled) log(`scheduled session ${id}`);
         for (const id of r.cancelled) log(`cancelled session ${id} (pending timeout)`);
-        await startScheduled(db, gateway, log);
+        await startScheduled(db, gateway, log, network);
         await destroyTerminating(db, gateway, log);
         for (const id of await finishTerminations(db)) log(`session ${id} terminated`);
+        if (network.enabled) await network.removeEnded().catch((e) => log(`network policy cleanup failed: ${e instanceof Error ? e.message : e}`));
       } while (rerun);
     } catch (e) {
       log(`scheduler: ${e instanceof Error ? e.message : e}`);
@@ -122,6 +133,7 @@ export async function startController(envIn: Record<string, string | undefined> 
     stop: async () => {
       clearInterval(sweep);
       clearInterval(scheduleTimer);
+      await network.close();
       await sessionListener.end().catch(() => {});
       await gpuOps.stop();
       gateway.close();

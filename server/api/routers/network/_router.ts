@@ -12,53 +12,23 @@ import { mutate, projectScope, type AuthedContext } from "../shared";
 import { projectsWith } from "../../../authz/permissions";
 import { AppError } from "../../../errors";
 import { LIVE_SESSION_STATUSES } from "../../../domain/sessions/status";
-import { tenancyFromDb, SIMULATED_POOL, type DbSessionRow } from "../../../domain/network/tenancy-from-db";
-import { findIsolationViolations, reachabilityForTenancy } from "../../../domain/network/isolation";
+import { SIMULATED_POOL } from "../../../domain/network/tenancy-from-db";
+import { findIsolationViolations } from "../../../domain/network/isolation";
+import { ENDPOINT_INTERFACE, ENDPOINT_NAMESPACE, loadPolicyState } from "../../../network/expected-policy";
 import { describeDecision, type Decision, type ReachabilityMatrix } from "../../../domain/network/reachability";
 import { allObjects, policyNames, sortResources, toYaml, workloadEndpointName, type RenderedPolicy } from "../../../domain/network/render-policy";
 import { LABEL_OWNER_SESSION, LABEL_SESSION_ID, refOf, refString, type CalicoResource, type ResourceRef } from "../../../domain/network/types";
 import { etcdKey } from "../../../agent/drivers/network/calico-keys";
 import type { DriftReport, NetworkPolicyStore } from "../../../agent/drivers/network/network-policy-store";
 
-const ENDPOINT_NAMESPACE = "default";
-const ENDPOINT_INTERFACE = "eth0";
 /** At most this many sessions in the matrix (cells grow with the square); the rest are listed, not drawn. */
 const MATRIX_SESSION_LIMIT = 60;
 
 // ---------------------------------------------------------------- loading
 
 async function loadLive(ctx: AuthedContext) {
-  const [rows, agents] = await Promise.all([
-    ctx.db.session.findMany({
-      where: { status: { in: [...LIVE_SESSION_STATUSES] } },
-      select: {
-        id: true,
-        name: true,
-        status: true,
-        projectId: true,
-        project: { select: { name: true } },
-        resourceGroup: { select: { name: true } },
-        kernels: {
-          where: { status: { notIn: ["TERMINATED", "CANCELLED", "ERROR"] } },
-          select: { id: true, clusterRole: true, clusterIdx: true, clusterHostname: true, agentId: true },
-        },
-      },
-      orderBy: { createdAt: "asc" },
-    }),
-    ctx.db.agent.findMany({ where: { status: { not: "TERMINATED" } }, select: { id: true, address: true, status: true } }),
-  ]);
-  const sessions: DbSessionRow[] = rows.map((s) => ({
-    id: s.id,
-    name: s.name,
-    status: s.status,
-    projectId: s.projectId,
-    projectName: s.project.name,
-    resourceGroupName: s.resourceGroup.name,
-    kernels: s.kernels,
-  }));
   const controller = process.env.HYPERCELL_CONTROLLER_LISTEN ?? "127.0.0.1:6000";
-  const fromDb = tenancyFromDb({ sessions, agents, controllers: [controller] });
-  const { tenancy, rendered, matrix } = reachabilityForTenancy(fromDb.tenancy, { endpointNamespace: ENDPOINT_NAMESPACE, endpointInterface: ENDPOINT_INTERFACE });
+  const { sessions, fromDb, tenancy, rendered, matrix } = await loadPolicyState(ctx.db, controller);
   const scope = projectsWith(ctx.actor, "network.read");
   const visible = (projectId: string) => scope === "all" || scope.includes(projectId);
   const seesHosts = projectsWith(ctx.actor, "hosts.read") === "all";
