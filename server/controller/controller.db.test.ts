@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDb } from "../../test/db";
+import { until } from "../../test/until";
 import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
 import { AgentRuntime } from "../agent/runtime";
@@ -22,15 +23,6 @@ let t: TestDb;
 let ctl: ControllerHandle;
 let dir: string;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function agentFor(host: string, token = TOKEN) {
   const spec = getSimHost(host)!;

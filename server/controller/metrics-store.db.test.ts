@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
+import { until } from "../../test/until";
 import { seedDemo, DEMO_USERS } from "../db/seed";
 import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
@@ -36,15 +37,6 @@ let dir: string;
 let agent: AgentRuntime;
 const telemetry = new SimulatedKernelTelemetry({ hostname: "hgx-h100", intervalMs: INTERVAL, log: () => {} });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const log: string[] = [];
 beforeAll(async () => {

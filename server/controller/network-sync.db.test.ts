@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { Etcd3 } from "etcd3";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
+import { until } from "../../test/until";
 import { seedDemo, DEMO_USERS } from "../db/seed";
 import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
@@ -28,15 +29,6 @@ let client: Etcd3;
 let dir: string;
 let agent: AgentRuntime;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const keysOf = async (id: string) => (await client.getAll().prefix("/calico/resources/v3/projectcalico.org/").keys()).filter((k) => k.includes(id));
 
 beforeAll(async () => {

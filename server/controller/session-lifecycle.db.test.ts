@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
+import { until } from "../../test/until";
 import { seedDemo, DEMO_USERS } from "../db/seed";
 import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
@@ -28,15 +29,6 @@ let toml: string;
 let root: string;
 const runtime = new SimulatedKataRuntime(20);
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const agentLog: string[] = [];
 const newAgent = () =>
