@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
@@ -24,7 +24,14 @@ export function TRPCReactProvider({ children }: { children: React.ReactNode }) {
   );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ [CSRF_HEADER]: "1" }) })],
+      links: [
+        splitLink({
+          // Subscriptions stream over server-sent events (GET, same origin, the sign-in cookie).
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ [CSRF_HEADER]: "1" }) }),
+        }),
+      ],
     }),
   );
   return (

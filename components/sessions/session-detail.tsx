@@ -1,5 +1,6 @@
 "use client";
 import { KernelDetails } from "./kernel-details";
+import { useSessionChanges } from "./use-session-changes";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
@@ -20,8 +21,9 @@ export function SessionDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const { can } = useMe();
   const wellFormed = UUID.test(id);
+  useSessionChanges(id);
   const session = useQuery(
-    trpc.sessions.get.queryOptions({ id }, { enabled: wellFormed, refetchInterval: (q) => (q.state.data && TERMINAL.includes(q.state.data.status) ? false : 5_000) }),
+    trpc.sessions.get.queryOptions({ id }, { enabled: wellFormed, refetchInterval: (q) => (q.state.data && TERMINAL.includes(q.state.data.status) ? false : 15_000) }),
   );
   const s = session.data;
   const seesHosts = can("hosts.read");

@@ -13,6 +13,7 @@ import { Muted, Segmented } from "@/components/common/bits";
 import { asSlots } from "@/components/common/slots";
 import { useMe } from "@/components/common/use-me";
 import { LaunchSessionButton } from "./launch-dialog";
+import { useSessionChanges } from "./use-session-changes";
 import { TerminateButton, isTerminatable } from "./terminate-button";
 
 type Filter = "live" | "ended" | "all";
@@ -27,10 +28,11 @@ export function SessionsList() {
   const projects = useQuery(trpc.projects.list.queryOptions());
   const groups = useQuery(trpc.resourceGroups.list.queryOptions());
   const hostsInUse = useQuery(trpc.sessions.hostsInUse.queryOptions());
+  useSessionChanges();
   const sessions = useQuery(
     trpc.sessions.list.queryOptions(
       { status, projectId: projectId || undefined, resourceGroupId: resourceGroupId || undefined, agentId: agentId || undefined },
-      { refetchInterval: 5_000 },
+      { refetchInterval: 15_000 }, // fallback; changes are pushed (useSessionChanges)
     ),
   );
   const rows = sessions.data ?? [];
@@ -41,7 +43,7 @@ export function SessionsList() {
     <>
       <PageHeader
         title="Sessions"
-        description="Each session is one or more Kata VMs with whole GPUs passed through. Updates every 5 seconds."
+        description="Each session is one or more Kata VMs with whole GPUs passed through. Status changes appear as they happen."
         actions={mayLaunch ? <LaunchSessionButton /> : null}
       />
       <div className="mb-4 flex flex-wrap items-center gap-3">

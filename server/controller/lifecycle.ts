@@ -11,6 +11,7 @@ import type { KernelEvent__Output } from "../proto/generated/hypercell/agent/v1/
 import type { AgentGateway } from "./agent-gateway";
 import { appendAuditEvent } from "../audit/record";
 import type { NetworkPolicySync } from "./network-sync";
+import { SESSION_STATUS_CHANNEL } from "../realtime/channels";
 
 const TERMINAL: readonly KernelStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
 const SESSION_TERMINAL: readonly SessionStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
@@ -19,6 +20,7 @@ async function setSession(tx: Tx, id: string, from: SessionStatus, to: SessionSt
   const n = await tx.session.updateMany({ where: { id, status: from }, data: { status: to, statusInfo: reason, ...extra } });
   if (!n.count) return false;
   await tx.sessionStatusHistory.create({ data: { sessionId: id, fromStatus: from, toStatus: to, reason } });
+  await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${id})`;
   return true;
 }
 
@@ -70,6 +72,7 @@ export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent_
         },
       });
     }
+    await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${k.sessionId})`;
     if (TERMINAL.includes(to)) await tx.allocation.updateMany({ where: { kernelId: ev.kernelId, releasedAt: null }, data: { releasedAt: now } });
     await promote(tx, k.sessionId, now);
   });

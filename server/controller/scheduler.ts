@@ -9,6 +9,7 @@
  */
 import type { Db, Tx } from "../db";
 import { appendAuditEvent } from "../audit/record";
+import { SESSION_STATUS_CHANNEL } from "../realtime/channels";
 import { selectHosts, type PlacementHost, type KernelPlacement, type SelectHostsOptions, type SelectHostsResult, type SessionRequest } from "../domain/placement/select-hosts";
 import { sequencePending, type PendingSession } from "../domain/placement/sequencers";
 import type { PlacementGpu } from "../domain/placement/choose-gpus";
@@ -197,6 +198,7 @@ async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[])
   const missing = placements.find((p) => !row.kernels.includes(p.clusterIdx + 1));
   // Throwing rolls the whole reservation back.
   if (missing) throw new Error(`session ${sessionId} has no kernel ${missing.clusterIdx}`);
+  await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${sessionId})`;
   await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
     action: "sessions.schedule",
     targetType: "session",
@@ -229,6 +231,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
           await tx.sessionStatusHistory.create({ data: { sessionId: s.id, fromStatus: "PENDING", toStatus: "CANCELLED", reason } });
           const ks = await tx.kernel.findMany({ where: { sessionId: s.id }, select: { id: true, status: true } });
           for (const k of ks) await tx.kernel.update({ where: { id: k.id }, data: { status: "CANCELLED", terminatedAt: now, statusHistory: { create: { fromStatus: k.status, toStatus: "CANCELLED", reason } } } });
+          await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${s.id})`;
           await appendAuditEvent(tx, { actor: null, requestId: `timeout-${s.id}`, clientAddress: null }, { action: "sessions.cancel", targetType: "session", targetId: s.id, before: { status: "PENDING" }, after: { status: "CANCELLED" }, result: "success", message: reason });
           return true;
         });

@@ -5,6 +5,7 @@
  */
 import type { Db } from "../db";
 import { appendAuditEvent } from "../audit/record";
+import { SESSION_STATUS_CHANNEL } from "../realtime/channels";
 
 const TERMINAL = ["TERMINATED", "CANCELLED", "ERROR"] as const;
 
@@ -27,6 +28,7 @@ export async function finishTerminations(db: Db, now = new Date()): Promise<stri
       const n = await tx.session.updateMany({ where: { id: s.id, status: "TERMINATING" }, data: { status: "TERMINATED", terminatedAt: now } });
       if (!n.count) return false;
       await tx.sessionStatusHistory.create({ data: { sessionId: s.id, fromStatus: "TERMINATING", toStatus: "TERMINATED", reason: s.statusInfo ?? "terminated" } });
+      await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${s.id})`;
       await appendAuditEvent(tx, { actor: null, requestId: `terminate-${s.id}`, clientAddress: null }, {
         action: "sessions.terminated",
         targetType: "session",

@@ -6,6 +6,7 @@ import { AppError } from "../../../errors";
 import { LIVE_SESSION_STATUSES, RESOURCE_OCCUPYING_SESSION_STATUSES, kernelTarget, terminationTarget } from "../../../domain/sessions/status";
 import { quotaViolations, type Policy, type Slots } from "../../../domain/quota/check-quota";
 import type { Tx } from "../../../db";
+import { pgEvents, SESSION_STATUS_CHANNEL } from "../../../realtime/pg-events";
 
 const GiB = 1024 ** 3;
 
@@ -125,6 +126,37 @@ export const sessionsRouter = router({
       });
     }),
 
+  /**
+   * Server-sent events: the id of each visible session whose status (or a kernel's) changes, as it
+   * happens (PostgreSQL NOTIFY). The console refetches what it shows; it also polls slowly as a fallback.
+   */
+  changes: procedure("sessions.read").subscription(async function* ({ ctx, signal }) {
+    const queue: string[] = [];
+    let wake: (() => void) | null = null;
+    const unsubscribe = await pgEvents().subscribe(SESSION_STATUS_CHANNEL, (id) => {
+      queue.push(id);
+      wake?.();
+    });
+    try {
+      while (!signal?.aborted) {
+        if (!queue.length) {
+          await new Promise<void>((r) => {
+            wake = r;
+            signal?.addEventListener("abort", () => r(), { once: true });
+          });
+          wake = null;
+          continue;
+        }
+        const id = queue.shift()!;
+        if (!z.uuid().safeParse(id).success) continue;
+        const visible = await ctx.db.session.findFirst({ where: { id, ...projectScope(ctx, "sessions.read") }, select: { id: true, status: true } });
+        if (visible) yield visible;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }),
+
   /** Hosts that run (or ran) kernels of sessions the caller may see: the host filter's choices. */
   hostsInUse: procedure("sessions.read").query(async ({ ctx }) => {
     const rows = await ctx.db.kernel.findMany({ where: { agentId: { not: null }, session: projectScope(ctx, "sessions.read") }, distinct: ["agentId"], select: { agentId: true }, orderBy: { agentId: "asc" } });
@@ -199,7 +231,7 @@ export const sessionsRouter = router({
           },
           select: listSelect,
         });
-        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${session.id})`;
+        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${session.id}), pg_notify(${SESSION_STATUS_CHANNEL}, ${session.id})`;
         return { result: session, targetId: session.id, after: { name: session.name, project: project.name, resourceGroup: rg.name, ...perKernel, clusterSize: input.clusterSize } };
       }),
     ),
@@ -232,7 +264,7 @@ export const sessionsRouter = router({
             data: { status: kTo, statusChangedAt: now, terminatedAt: kTo === "CANCELLED" ? now : undefined, statusHistory: { create: { fromStatus: k.status, toStatus: kTo, reason } } },
           });
         }
-        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${input.id})`;
+        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${input.id}), pg_notify(${SESSION_STATUS_CHANNEL}, ${input.id})`;
         return { result: { id: input.id, status: to }, before: { status: s.status }, after: { status: to, reason } };
       }),
     ),
