@@ -84,7 +84,7 @@ const inFlight = new Set<string>();
 export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void, network?: NetworkPolicySync) {
   const kernels = await db.kernel.findMany({
     where: { status: "SCHEDULED", containerId: null, agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
-    include: { session: { include: { kernels: { select: { clusterHostname: true } } } } },
+    include: { session: { include: { kernels: { select: { id: true, clusterHostname: true } } } } },
   });
   // Policy first: a VM must never come up on the network before its session's fence exists.
   if (network?.enabled && kernels.some((k) => !inFlight.has(k.id) && gateway.isConnected(k.agentId!))) {
@@ -99,6 +99,8 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
       return;
     }
   }
+  // Cluster members find each other by name: the hosts file carries every placed member's address.
+  const addresses = kernels.length && network ? await network.addresses().catch(() => new Map<string, string>()) : new Map<string, string>();
   for (const k of kernels) {
     if (inFlight.has(k.id) || !gateway.isConnected(k.agentId!)) continue;
     inFlight.add(k.id);
@@ -112,7 +114,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
         clusterIdx: k.clusterIdx,
         clusterHostname: k.clusterHostname,
         clusterSize: k.session.clusterSize,
-        members: k.session.kernels.map((m) => ({ hostname: m.clusterHostname, address: "" })),
+        members: k.session.kernels.map((m) => ({ hostname: m.clusterHostname, address: addresses.get(m.id) ?? "" })),
         image: k.image,
         startupCommand: k.session.startupCommand ?? "",
         sessionType: k.session.type,

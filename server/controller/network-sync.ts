@@ -76,6 +76,12 @@ export class NetworkPolicySync {
     });
   }
 
+  /** Each placed kernel's address on the session network (what Calico IPAM hands out; simulated here). */
+  async addresses(): Promise<Map<string, string>> {
+    const { fromDb } = await loadPolicyState(this.db, this.controllerAddress);
+    return new Map([...fromDb.members.values()].map((m) => [m.kernelId, m.ip]));
+  }
+
   async close(): Promise<void> {
     await this.store?.close().catch(() => undefined);
   }
