@@ -329,6 +329,22 @@ export class AgentRuntime {
     }
   }
 
+  /**
+   * Dies on the spot, as a killed process would (tests): no further runtime call or event, the port
+   * closes, nothing is cleaned up. VMs and containers stay for the next agent to recover.
+   */
+  kill(): void {
+    this.stopped = true;
+    this.kernels?.halt();
+    for (const t of this.timers) clearInterval(t);
+    for (const stop of this.scrapers.values()) stop();
+    this.scrapers.clear();
+    for (const w of this.watchers) w.destroy();
+    this.watchers.clear();
+    this.registry?.close();
+    this.server?.forceShutdown();
+  }
+
   /** Clean shutdown: stop serving, end watch streams, close the registry channel. */
   async stop(): Promise<void> {
     this.stopped = true;

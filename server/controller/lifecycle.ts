@@ -179,10 +179,33 @@ export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: str
   for (const k of expected) {
     if (onHost.has(k.id)) continue;
     missing.push(k.id);
+    await gateway.destroyKernel(agentId, k.id, "cleanup of a kernel missing after an agent restart").catch(() => false);
     await applyKernelEvent(db, agentId, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: "missing on its host: the agent does not run this kernel any more", containerId: "", exitCode: 0 });
     log(`kernel ${k.id} is missing on ${agentId}; marked ERROR`);
   }
-  const known = new Set((await db.kernel.findMany({ where: { id: { in: [...onHost.keys()] } }, select: { id: true } })).map((k) => k.id));
+  // Known kernels whose VM did not survive (the agent died while starting it), or that already ended:
+  // clean them off the host, and end the live ones in ERROR with that reason.
+  const rows = await db.kernel.findMany({ where: { id: { in: [...onHost.keys()] } }, select: { id: true, status: true, sessionId: true } });
+  for (const row of rows) {
+    const r = onHost.get(row.id)!;
+    const dbLive = LIVE_ON_HOST.includes(row.status);
+    if (r.status === "RUNNING" && dbLive) {
+      // The agent died after the VM came up but before it could say so.
+      if (row.status !== "RUNNING" && row.status !== "TERMINATING") {
+        await applyKernelEvent(db, agentId, { kernelId: row.id, sessionId: row.sessionId, status: "RUNNING", reason: "found running after the agent's restart", containerId: r.containerId, exitCode: 0 });
+      }
+      continue;
+    }
+    if (r.status !== "RUNNING" || TERMINAL.includes(row.status)) {
+      await gateway.destroyKernel(agentId, row.id, "cleanup after agent restart").catch(() => false);
+      if (dbLive) {
+        missing.push(row.id);
+        await applyKernelEvent(db, agentId, { kernelId: row.id, sessionId: row.sessionId, status: "ERROR", reason: "the VM did not survive the agent's restart (it was not running); removed", containerId: "", exitCode: 0 });
+      }
+      log(`kernel ${row.id} on ${agentId} was ${r.status} on the host and ${row.status} here; removed`);
+    }
+  }
+  const known = new Set(rows.map((k) => k.id));
   const unknown = reported.filter((k) => !known.has(k.kernelId)).map((k) => k.kernelId);
   if (unknown.length) {
     await db.$transaction((tx) =>

@@ -5,7 +5,7 @@
  * rebuilds its kernels from the runtime's labels with zero extra creates or deletes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
@@ -137,5 +137,58 @@ describe("session lifecycle", () => {
     expect(report.message).toMatch(/does not know/);
     expect((await runtime.listContainers()).map((c) => c.id)).toContain(`hc-${stray}`);
     await agent.stop();
+  });
+
+  it("killing the agent between every step of a launch converges: nothing half-made is left, a VM that came up is kept", async () => {
+    const owner = await callerAs(t.db, DEMO_USERS.owner.email);
+    const vision = await t.db.project.findUniqueOrThrow({ where: { name: "vision-lab" } });
+    const rg = await t.db.resourceGroup.findUniqueOrThrow({ where: { name: "gpu-kata" } });
+    const outcomes: Record<string, string> = {};
+    for (const step of ["PREPARING", "PULLING", "CREATING", "RUNNING"]) {
+      let victim: AgentRuntime | null = null;
+      let killed = false;
+      const agentToml = toml.replace(/listen-address = "[^"]+"/, `listen-address = "127.0.0.1:${await freePort()}"`);
+      victim = new AgentRuntime({
+        config: parseAgentConfig(agentToml),
+        pciBus: new SysfsPciBus({ root }),
+        sandboxRuntime: runtime,
+        host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true },
+        log: (m) => {
+          if (!killed && m.includes(`: ${step} —`)) {
+            killed = true;
+            victim!.kill(); // dies before the event leaves the process
+          }
+        },
+      });
+      await victim.start();
+      const s = await owner.sessions.create({ projectId: vision.id, resourceGroupId: rg.id, name: `kill-at-${step.toLowerCase()}`, image: "ngc/pytorch:24.08-py3", gpus: 1, vcpus: 4, memoryGiB: 16 });
+      await until(`the agent killed at ${step}`, async () => killed);
+      const creates = () => runtime.calls.filter((c) => c.method === "createContainer" && JSON.stringify(c.args).includes(s.id)).length;
+      const createsAtKill = creates();
+      const next = new AgentRuntime({ config: parseAgentConfig(toml.replace(/listen-address = "[^"]+"/, `listen-address = "127.0.0.1:${await freePort()}"`)), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: () => {} });
+      await next.start();
+      const end = await until(`session killed at ${step} to settle`, async () => {
+        const x = await t.db.session.findUniqueOrThrow({ where: { id: s.id }, include: { kernels: { include: { allocations: true } } } });
+        return ["RUNNING", "ERROR", "TERMINATED"].includes(x.status) ? x : null;
+      });
+      const k = end.kernels[0]!;
+      const onHost = (await runtime.listContainers()).filter((c) => c.id === k.containerId);
+      outcomes[step] = end.status;
+      expect(creates(), `no extra create after the kill at ${step}`).toBe(createsAtKill);
+      if (end.status === "RUNNING") {
+        expect(onHost).toHaveLength(1);
+        expect(k.allocations.filter((a) => !a.releasedAt)).toHaveLength(1);
+        await owner.sessions.terminate({ id: s.id });
+        await until("terminated", async () => (await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status === "TERMINATED");
+      } else {
+        expect(k.statusInfo).toMatch(/missing on its host|did not survive|failed-to-create/);
+        expect(k.allocations.filter((a) => !a.releasedAt)).toHaveLength(0);
+        await until("scratch directory removed", async () => !existsSync(path.join(dir, "state", "scratch", k.id)));
+      }
+      expect((await runtime.listContainers()).filter((c) => c.id === k.containerId)).toHaveLength(0);
+      await next.stop();
+    }
+    // Killed before its VM existed → ended in ERROR; killed once it ran → recovered and kept.
+    expect(outcomes).toEqual({ PREPARING: "ERROR", PULLING: "ERROR", CREATING: "ERROR", RUNNING: "RUNNING" });
   });
 });

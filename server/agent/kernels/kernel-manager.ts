@@ -20,6 +20,8 @@ export type KernelEvent = { kernelId: string; sessionId: string; status: KernelS
 
 type Running = { sessionId: string; containerId: string; gpus: string[]; status: KernelStatus; scratchDir: string; snapshotKey: string };
 
+const HALTED = Symbol("agent halted");
+
 export const containerIdFor = (kernelId: string) => `hc-${kernelId}`;
 
 export class KernelManager {
@@ -72,6 +74,7 @@ export class KernelManager {
   }
 
   private set(kernelId: string, k: Running, status: KernelStatus, reason: string, exitCode = 0) {
+    if (this.halted) return;
     k.status = status;
     this.opts.emit({ kernelId, sessionId: k.sessionId, status, reason, containerId: k.containerId, exitCode });
   }
@@ -107,18 +110,37 @@ export class KernelManager {
     return { containerId: k.containerId, warnings: ctx.warnings, contextJson };
   }
 
+  private halted = false;
+
+  /**
+   * Stops this manager dead, as a killed agent process would: no further runtime call, no event.
+   * What already runs (VMs, containers) stays; the next agent recovers it. Tests use it to kill the
+   * agent between the steps of a launch.
+   */
+  halt(): void {
+    this.halted = true;
+  }
+
   private async boot(spec: KernelCreationSpec, ctx: KataKernelCreationContext, k: Running) {
     const { runtime, config } = this.opts;
     const id = spec.kernelId;
+    const alive = () => {
+      if (this.halted) throw HALTED;
+    };
     try {
       await ctx.writeFiles();
+      alive();
       await runtime.ensureNamespace();
+      alive();
       this.set(id, k, "PULLING", `preparing the root filesystem of ${spec.image}`);
       await runtime.prepareRootfs(spec.image, k.snapshotKey);
+      alive();
       this.set(id, k, "CREATING", `starting a ${ctx.confidential ? "confidential " : ""}Kata VM with ${spec.gpus.length} GPU${spec.gpus.length === 1 ? "" : "s"}`);
       await runtime.createContainer({ id: k.containerId, image: spec.image, runtime: runtimeNameFor(config.kata.kataRuntimeClass), spec: ctx.ociSpec as never, labels: ctx.labels, snapshotKey: k.snapshotKey });
+      alive();
       const log = path.join(ctx.scratchDir, "logs", "kernel.log");
       await runtime.startTask({ containerId: k.containerId, stdoutPath: log, stderrPath: log });
+      alive();
       if (k.status !== "CREATING") return; // destroyed while booting
       this.set(id, k, "RUNNING", "the VM is up");
       void runtime.wait(k.containerId).then(
@@ -128,6 +150,7 @@ export class KernelManager {
         () => {},
       );
     } catch (e) {
+      if (e === HALTED) return;
       const why = isAppError(e) ? e.message : e instanceof Error ? e.message : String(e);
       this.opts.log(`kernel ${id} failed to start: ${why}`);
       await this.cleanup(k).catch(() => {});
@@ -138,16 +161,22 @@ export class KernelManager {
 
   private async cleanup(k: Running) {
     const { runtime } = this.opts;
-    try {
-      await runtime.kill(k.containerId, "SIGKILL", { all: true });
-    } catch {
-      /* no task */
-    }
-    try {
-      // A killed task is not gone yet, and a running task can be neither deleted nor its container.
-      await runtime.wait(k.containerId, AbortSignal.timeout(10_000));
-    } catch {
-      /* no task, or it would not die in time */
+    const hasTask = await runtime.getTask(k.containerId).then(
+      () => true,
+      () => false,
+    );
+    if (hasTask) {
+      try {
+        await runtime.kill(k.containerId, "SIGKILL", { all: true });
+      } catch {
+        /* exited meanwhile */
+      }
+      try {
+        // A killed task is not gone yet, and a running task can be neither deleted nor its container.
+        await runtime.wait(k.containerId, AbortSignal.timeout(10_000));
+      } catch {
+        /* it would not die in time */
+      }
     }
     try {
       await runtime.deleteTask(k.containerId);
@@ -165,7 +194,14 @@ export class KernelManager {
   /** Stops the kernel and removes everything of it. Idempotent: false when nothing of it was here. */
   async destroy(kernelId: string, reason: string): Promise<boolean> {
     const k = this.kernels.get(kernelId);
-    if (!k) return false;
+    if (!k) {
+      // Unknown here (an agent died while starting it): still remove whatever it may have left under
+      // its deterministic names — a scratch directory, a container without a task. A rootfs snapshot
+      // prepared but never used is held only by a lease that containerd expires.
+      const leftover: Running = { sessionId: "", containerId: containerIdFor(kernelId), gpus: [], status: "TERMINATING", scratchDir: path.join(this.opts.config.agent.stateDir, "scratch", kernelId), snapshotKey: kernelId };
+      await this.cleanup(leftover).catch(() => {});
+      return false;
+    }
     this.set(kernelId, k, "TERMINATING", reason);
     try {
       await this.opts.runtime.kill(k.containerId, "SIGTERM");
