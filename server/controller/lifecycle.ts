@@ -189,6 +189,8 @@ export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: str
   for (const row of rows) {
     const r = onHost.get(row.id)!;
     const dbLive = LIVE_ON_HOST.includes(row.status);
+    // Still booting or being torn down on the host: its own events will say how that ends.
+    if (["PREPARING", "PULLING", "CREATING", "TERMINATING"].includes(r.status)) continue;
     if (r.status === "RUNNING" && dbLive) {
       // The agent died after the VM came up but before it could say so.
       if (row.status !== "RUNNING" && row.status !== "TERMINATING") {

@@ -18,7 +18,7 @@ import { startGpuOperationWorker } from "./gpu-operations";
 import { serverCredentials } from "../lib/grpc-tls";
 import { scheduleOnce } from "./scheduler";
 import { finishTerminations } from "./terminator";
-import { destroyTerminating, startScheduled } from "./lifecycle";
+import { destroyTerminating, reconcileAgent, startScheduled } from "./lifecycle";
 import { NetworkPolicySync } from "./network-sync";
 import { etcdEndpointsFrom } from "../network/expected-policy";
 import { MetricsStore } from "./metrics-store";
@@ -35,6 +35,8 @@ const Env = z.object({
   HYPERCELL_TLS_CERT: z.string().optional(),
   HYPERCELL_TLS_KEY: z.string().optional(),
   HYPERCELL_TLS_CA: z.string().optional(),
+  /** How often every connected agent's kernels are reconciled against the database (also on each join). */
+  HYPERCELL_RECONCILE_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   /** Calico's etcd (comma-separated client URLs); without it policy is rendered but not written. */
   HYPERCELL_CALICO_ETCD_ENDPOINTS: z.string().optional(),
 });
@@ -114,6 +116,14 @@ export async function startController(envIn: Record<string, string | undefined> 
   await sessionListener.query("LISTEN hypercell_sessions");
   sessionListener.on("notification", () => void schedule());
   const scheduleTimer = setInterval(() => void schedule(), 2_000);
+  // Joins reconcile at once; this catches what a join raced with (a reply lost with a dying agent).
+  const reconcileTimer = setInterval(() => {
+    void (async () => {
+      for (const a of await db.agent.findMany({ where: { status: "ALIVE" }, select: { id: true } })) {
+        if (gateway.isConnected(a.id)) await reconcileAgent(db, gateway, a.id, log).catch(() => undefined);
+      }
+    })();
+  }, env.HYPERCELL_RECONCILE_INTERVAL_SEC * 1000);
 
   const sweep = setInterval(() => {
     sweepLostAgents(db, env.HYPERCELL_HEARTBEAT_TIMEOUT_SEC).then(
@@ -133,6 +143,7 @@ export async function startController(envIn: Record<string, string | undefined> 
     stop: async () => {
       clearInterval(sweep);
       clearInterval(scheduleTimer);
+      clearInterval(reconcileTimer);
       await network.close();
       await sessionListener.end().catch(() => {});
       await gpuOps.stop();

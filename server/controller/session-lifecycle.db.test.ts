@@ -38,7 +38,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seedDemo(t.db, TEST_PASSWORDS);
   dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-life-"));
-  ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1" }, (m) => agentLog.push(`[ctl] ${m}`));
+  ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1", HYPERCELL_RECONCILE_INTERVAL_SEC: "2" }, (m) => agentLog.push(`[ctl] ${m}`));
   root = path.join(dir, "hgx");
   mkdirSync(root, { recursive: true });
   buildFakeSysfs(getSimHost("hgx-h100")!, root);
@@ -162,15 +162,16 @@ describe("session lifecycle", () => {
       });
       await victim.start();
       const s = await owner.sessions.create({ projectId: vision.id, resourceGroupId: rg.id, name: `kill-at-${step.toLowerCase()}`, image: "ngc/pytorch:24.08-py3", gpus: 1, vcpus: 4, memoryGiB: 16 });
-      await until(`the agent killed at ${step}`, async () => killed);
+      await until(`the agent killed at ${step}`, async () => killed, 15_000);
       const creates = () => runtime.calls.filter((c) => c.method === "createContainer" && JSON.stringify(c.args).includes(s.id)).length;
       const createsAtKill = creates();
       const next = new AgentRuntime({ config: parseAgentConfig(toml.replace(/listen-address = "[^"]+"/, `listen-address = "127.0.0.1:${await freePort()}"`)), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: () => {} });
       await next.start();
       const end = await until(`session killed at ${step} to settle`, async () => {
+        if (process.env.DEBUG_KILL) console.log(step, (await t.db.session.findUniqueOrThrow({ where: { id: s.id }, include: { kernels: true } })).kernels.map((x) => `${x.status} ${x.statusInfo}`));
         const x = await t.db.session.findUniqueOrThrow({ where: { id: s.id }, include: { kernels: { include: { allocations: true } } } });
         return ["RUNNING", "ERROR", "TERMINATED"].includes(x.status) ? x : null;
-      });
+      }, 20_000);
       const k = end.kernels[0]!;
       const onHost = (await runtime.listContainers()).filter((c) => c.id === k.containerId);
       outcomes[step] = end.status;
@@ -183,12 +184,12 @@ describe("session lifecycle", () => {
       } else {
         expect(k.statusInfo).toMatch(/missing on its host|did not survive|failed-to-create/);
         expect(k.allocations.filter((a) => !a.releasedAt)).toHaveLength(0);
-        await until("scratch directory removed", async () => !existsSync(path.join(dir, "state", "scratch", k.id)));
+        await until(`scratch directory removed after the kill at ${step}`, async () => !existsSync(path.join(dir, "state", "scratch", k.id)), 5_000);
       }
       expect((await runtime.listContainers()).filter((c) => c.id === k.containerId)).toHaveLength(0);
       await next.stop();
     }
     // Killed before its VM existed → ended in ERROR; killed once it ran → recovered and kept.
     expect(outcomes).toEqual({ PREPARING: "ERROR", PULLING: "ERROR", CREATING: "ERROR", RUNNING: "RUNNING" });
-  });
+  }, 120_000);
 });

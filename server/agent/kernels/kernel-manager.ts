@@ -128,6 +128,7 @@ export class KernelManager {
       if (this.halted) throw HALTED;
     };
     try {
+      alive();
       await ctx.writeFiles();
       alive();
       await runtime.ensureNamespace();
