@@ -1,12 +1,15 @@
 /**
- * npm run bench -- scheduler [hosts=1000] [sessions=10000]
+ * npm run bench -- scheduler [hosts=1000] [sessions=10000] [batch=off] [batchSize=32] [batchMs=10] [compare]
  * A fresh embedded PostgreSQL with one resource group of simulated 8-GPU hosts (two PCIe switches of
  * four, two NUMA nodes, all passthrough-ready) and a queue of PENDING sessions of mixed sizes. The
  * real scheduler (scheduleOnce: sequencer + topology-aware selectHosts + one reservation transaction
  * per session) runs pass after pass until nothing more can be placed. The baseline, in the same run
  * on an identical copy of the database, is plain first-fit through the same scheduleOnce pipeline
  * (same loading, same reservation transaction): the first host with enough free GPUs and room, its
- * first free GPUs, no locality.
+ * first free GPUs, no locality. Reservations are batched (scheduleOnce's default); `batch=off` reserves
+ * one session per transaction, `batchSize=` / `batchMs=` tune the batches, and `compare` adds a third
+ * column: the topology scheduler unbatched, on a third copy, with a check that both topology runs made
+ * exactly the same placements.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -134,7 +137,7 @@ type RunFigures = {
   hostsUsed: number;
 };
 
-async function runScheduler(url: string, place: ScheduleOptions["place"] | undefined): Promise<RunFigures> {
+async function runScheduler(url: string, place: ScheduleOptions["place"] | undefined, tuning: Pick<ScheduleOptions, "batch" | "batchSize" | "batchMs">): Promise<RunFigures> {
   const { createDb } = await import("../server/db.ts");
   const { scheduleOnce } = await import("../server/controller/scheduler.ts");
   const db = createDb(url);
@@ -147,7 +150,7 @@ async function runScheduler(url: string, place: ScheduleOptions["place"] | undef
     const onDecision = (d: ScheduleDecision) => (d.outcome === "scheduled" ? f.placedMs : f.waitingMs).push(d.ms);
     for (;;) {
       const t = performance.now();
-      const r = await scheduleOnce(db, new Date(), { onDecision, place });
+      const r = await scheduleOnce(db, new Date(), { onDecision, place, ...tuning });
       const ms = performance.now() - t;
       f.passes++;
       f.totalMs += ms;
@@ -174,9 +177,34 @@ async function runScheduler(url: string, place: ScheduleOptions["place"] | undef
   }
 }
 
-export async function main(args: string[]) {
-  const hosts = Number(args[0] ?? 1000);
-  const sessions = Number(args[1] ?? 10_000);
+/** Every live reservation: session → its kernels' hosts and GPUs, for comparing two runs. */
+async function placements(url: string): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; status: string; placed: string | null }>(`
+      SELECT s.id, s.status, s."pendingReason" AS reason,
+             (SELECT string_agg(k."clusterIdx" || '@' || coalesce(k."agentId", '-') || ':' ||
+                     coalesce((SELECT string_agg(g."pciAddress", ',' ORDER BY g."pciAddress") FROM allocations a JOIN gpus g ON g.id = a."gpuId" WHERE a."kernelId" = k.id AND a."releasedAt" IS NULL), ''), ';' ORDER BY k."clusterIdx")
+              FROM kernels k WHERE k."sessionId" = s.id) AS placed
+      FROM sessions s`);
+    return new Map(rows.map((r) => [r.id, JSON.stringify(r)]));
+  } finally {
+    await client.end();
+  }
+}
+
+export async function main(argv: string[]) {
+  const positional = argv.filter((a) => !a.includes("=") && a !== "compare");
+  const named = Object.fromEntries(argv.filter((a) => a.includes("=")).map((a) => a.split("=", 2) as [string, string]));
+  const compare = argv.includes("compare");
+  const tuning: Pick<ScheduleOptions, "batch" | "batchSize" | "batchMs"> = {
+    batch: named.batch !== "off",
+    ...(named.batchSize ? { batchSize: Number(named.batchSize) } : {}),
+    ...(named.batchMs ? { batchMs: Number(named.batchMs) } : {}),
+  };
+  const hosts = Number(positional[0] ?? 1000);
+  const sessions = Number(positional[1] ?? 10_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-bench-"));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its data dir
   const pgServer = await startEmbedded({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "bench", quiet: true });
@@ -200,15 +228,23 @@ export async function main(args: string[]) {
     };
     const topoUrl = await copy("bench_topology");
     const ffUrl = await copy("bench_first_fit");
+    const unbatchedUrl = compare ? await copy("bench_unbatched") : null;
     await admin.end();
 
-    const topo = await runScheduler(topoUrl, undefined);
-    const ff = await runScheduler(ffUrl, firstFit);
+    const topo = await runScheduler(topoUrl, undefined, tuning);
+    const ff = await runScheduler(ffUrl, firstFit, tuning);
+    const unbatched = unbatchedUrl ? await runScheduler(unbatchedUrl, undefined, { batch: false }) : null;
+    let same = "";
+    if (unbatchedUrl) {
+      const [a, b] = [await placements(topoUrl), await placements(unbatchedUrl)];
+      const differ = [...a].filter(([id, v]) => b.get(id) !== v).length + [...b.keys()].filter((id) => !a.has(id)).length;
+      same = differ === 0 ? `identical: every one of ${a.size} sessions has the same status, pending reason, hosts and GPUs` : `${differ} of ${a.size} sessions DIFFER`;
+    }
 
     const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : "—");
     const rate = (f: RunFigures) => (f.placed / (f.firstPassMs / 1000)).toFixed(0);
     const share = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)} %` : "—");
-    const rows: [string, string, string][] = [
+    const rows: string[][] = [
       ["sessions placed", String(topo.placed), String(ff.placed)],
       ["GPUs allocated", `${topo.gpusAllocated} / ${hosts * 8}`, `${ff.gpusAllocated} / ${hosts * 8}`],
       ["hosts used", String(topo.hostsUsed), String(ff.hostsUsed)],
@@ -225,10 +261,23 @@ export async function main(args: string[]) {
       ["≥2-GPU kernels on one NUMA node", share(topo.oneNuma, topo.multiGpuKernels), share(ff.oneNuma, ff.multiGpuKernels)],
     ];
     console.log(`\nscheduleOnce until nothing more can be placed; decision = picking a session → its reservation committed or refused.`);
+    console.log(
+      `reservations: ${tuning.batch ? `batched (≤ ${tuning.batchSize ?? 32} sessions or ${tuning.batchMs ?? 10} ms per transaction, a savepoint each)` : "one transaction per session"}.`,
+    );
     console.log(`target: ≥ 500 placements/s, p99 < 50 ms (scheduleOnce, placed).\n`);
-    const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
-    console.log("".padEnd(w0), "scheduleOnce (topology)".padStart(24), "first-fit baseline".padStart(20));
-    for (const [name, a, b] of rows) console.log(name.padEnd(w0), a.padStart(24), b.padStart(20));
+    if (unbatched) {
+      const u = unbatched;
+      const col = [String(u.placed), `${u.gpusAllocated} / ${hosts * 8}`, String(u.hostsUsed), String(u.passes), `${(u.firstPassMs / 1000).toFixed(2)} s`, `${(u.totalMs / 1000).toFixed(2)} s`, rate(u),
+        ms(pct(u.placedMs, 50)), ms(pct(u.placedMs, 99)), ms(pct([...u.placedMs, ...u.waitingMs], 50)), ms(pct([...u.placedMs, ...u.waitingMs], 99)), ms(pct(u.waitingMs, 99)),
+        share(u.oneSwitch, u.multiGpuKernels), share(u.oneNuma, u.multiGpuKernels)];
+      rows.forEach((r, i) => r.push(col[i]!));
+    }
+    const w0 = Math.max(...rows.map((r) => r[0]!.length)) + 2;
+    const heads = ["scheduleOnce (topology)", "first-fit baseline", ...(unbatched ? ["topology, unbatched"] : [])];
+    const widths = [24, 20, 22];
+    console.log("".padEnd(w0), ...heads.map((h, i) => h.padStart(widths[i]!)));
+    for (const [name, ...cells] of rows) console.log(name!.padEnd(w0), ...cells.map((c, i) => c.padStart(widths[i]!)));
+    if (same) console.log(`\ntopology batched vs unbatched: ${same}.`);
   } finally {
     await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });

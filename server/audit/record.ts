@@ -4,11 +4,11 @@
  * transaction of their own, as `denied` / `error`.
  */
 import type { Db, Tx } from "../db";
-import { GENESIS_HASH, hashEvent } from "../domain/audit/hash-chain";
+import { GENESIS_HASH, hashEvent, type ChainedFields } from "../domain/audit/hash-chain";
 import { isAppError } from "../errors";
 
 /** Serialises appends so that two concurrent transactions never chain onto the same predecessor. */
-const AUDIT_CHAIN_LOCK = 0x68797072; // "hypr"
+export const AUDIT_CHAIN_LOCK = 0x68797072; // "hypr"
 
 export type AuditActor = { id: string; email: string; persona: string } | null;
 
@@ -35,13 +35,13 @@ export function summarize(value: unknown): unknown {
   );
 }
 
-export async function appendAuditEvent(tx: Tx, req: AuditRequest, entry: AuditEntry): Promise<{ id: bigint; hash: string }> {
-  // Raw SQL on purpose: this runs inside every mutation and every scheduling decision, and three
-  // plain statements cost a fraction of the ORM's round trips.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-  const last = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`;
-  const fields = {
-    occurredAt: new Date(),
+/**
+ * The chained form of one event: its fields as stored and its hash, linked to `prevHash`. Pure; for
+ * writers that append several events under one hold of the chain lock (the scheduler's batches).
+ */
+export function chainAuditEvent(req: AuditRequest, entry: AuditEntry, prevHash: string, occurredAt = new Date()): { fields: ChainedFields; hash: string } {
+  const fields: ChainedFields = {
+    occurredAt,
     actorId: req.actor?.id ?? null,
     actorEmail: req.actor?.email ?? null,
     persona: req.actor?.persona ?? "system",
@@ -54,9 +54,17 @@ export async function appendAuditEvent(tx: Tx, req: AuditRequest, entry: AuditEn
     clientAddress: req.clientAddress,
     result: entry.result,
     message: entry.message ?? null,
-    prevHash: last[0]?.hash ?? GENESIS_HASH,
+    prevHash,
   };
-  const hash = hashEvent(fields);
+  return { fields, hash: hashEvent(fields) };
+}
+
+export async function appendAuditEvent(tx: Tx, req: AuditRequest, entry: AuditEntry): Promise<{ id: bigint; hash: string }> {
+  // Raw SQL on purpose: this runs inside every mutation and every scheduling decision, and three
+  // plain statements cost a fraction of the ORM's round trips.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  const last = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`;
+  const { fields, hash } = chainAuditEvent(req, entry, last[0]?.hash ?? GENESIS_HASH);
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
   const rows = await tx.$queryRaw<{ id: bigint }[]>`
     INSERT INTO audit_events ("occurredAt", "actorId", "actorEmail", persona, action, "targetType", "targetId", before, after, "requestId", "clientAddress", result, message, "prevHash", hash)

@@ -1,11 +1,13 @@
 /**
  * The scheduler: per resource group, orders PENDING sessions with the group's sequencer (fifo, lifo,
- * drf), places each kernel with server/domain/placement, and reserves the placement in ONE
- * transaction — session and kernels to SCHEDULED, one Allocation per GPU. Double-booking is
- * impossible even with two schedulers at once: the session row is locked (FOR UPDATE SKIP LOCKED)
- * and the database refuses a GPU in two live allocations; a loser rolls back and retries next tick.
- * A session that cannot be placed keeps a pending reason in words; past the group's pending timeout
- * it is CANCELLED.
+ * drf), places each kernel with server/domain/placement, and reserves each placement with ONE
+ * statement — session and kernels to SCHEDULED, one Allocation per GPU — plus its audit event, in the
+ * same transaction. Consecutive reservations of a pass share a transaction (./reservation: a savepoint
+ * per session, the audit events chained once per batch), committed every few sessions or
+ * milliseconds. Double-booking is impossible even with two schedulers at once: the session row is
+ * locked (FOR UPDATE SKIP LOCKED) and the database refuses a GPU in two live allocations; a loser
+ * rolls back that session (its savepoint) and retries next tick. A session that cannot be placed
+ * keeps a pending reason in words; past the group's pending timeout it is CANCELLED.
  */
 import type { Db, Tx } from "../db";
 import { appendAuditEvent } from "../audit/record";
@@ -15,6 +17,8 @@ import { sequencePending, type PendingSession } from "../domain/placement/sequen
 import type { PlacementGpu } from "../domain/placement/choose-gpus";
 import type { PassthroughState } from "../domain/topology/passthrough";
 import { RESOURCE_OCCUPYING_SESSION_STATUSES } from "../domain/sessions/status";
+import type pg from "pg";
+import { isReservationConflict, RESERVE_SQL, ReservationBatch, reservationOutcome, reservationPool, reservationValues, scheduleAudit } from "./reservation";
 
 const PASSTHROUGH: Record<string, PassthroughState> = { ready: "ready", needs_vfio: "needs-vfio", unsafe_group: "unsafe-group", no_iommu: "no-iommu" };
 /** Waiting sessions whose new pending reason is written in one statement. */
@@ -38,7 +42,22 @@ export interface ScheduleOptions {
   onDecision?: (decision: ScheduleDecision) => void;
   /** The placement rule; selectHosts unless a benchmark compares another one. */
   place?: typeof selectHosts;
+  /**
+   * Reserve consecutive placements of a pass in one transaction (a savepoint per session, the audit
+   * events chained and written once per batch) on a plain pg connection. Default true; false reserves
+   * each session in a Prisma transaction of its own. The results are the same either way.
+   */
+  batch?: boolean;
+  /** A batch commits once it holds this many reservations… */
+  batchSize?: number;
+  /** …or its first reservation was decided this long ago (bounds decision latency and lock hold). */
+  batchMs?: number;
+  /** The pool batches use; by default one opened from the Prisma client's own connection settings. */
+  pool?: pg.Pool;
 }
+
+const BATCH_SIZE = 32;
+const BATCH_MS = 10;
 
 async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost[]> {
   const agents = await db.agent.findMany({
@@ -153,66 +172,23 @@ class PassHosts {
  * Reserves one session's placement inside `tx`: false when the session is no longer PENDING or another
  * scheduler holds it. Throws the database's unique violation (allocations_one_live_per_gpu) when a GPU
  * was taken meanwhile. One statement does the whole reservation (lock, allocations, kernels, session,
- * their status history) because every round trip here is paid once per placed session; the audit
- * event follows in the same transaction.
+ * their status history); the audit event follows in the same transaction. The unbatched path
+ * (`batch: false`, or a client without a PrismaPg adapter); batches use ReservationBatch.
  */
 async function reserve(tx: Tx, sessionId: string, placements: KernelPlacement[]): Promise<boolean> {
-  // Timestamps are stored as UTC wall-clock time, as Prisma writes them.
-  const at = new Date().toISOString();
-  // Placement numbers kernels from 0; kernels.clusterIdx is Backend.AI's 1-based index.
-  const idx = placements.map((p) => p.clusterIdx + 1);
-  const hostIds = placements.map((p) => p.hostId);
-  const devices = placements.map((p) => JSON.stringify({ "cuda.device": p.gpus.map((g) => ({ pciAddress: g.address, iommuGroup: g.iommuGroup })), locality: p.locality, nics: p.nics }));
-  const reasons = placements.map((p) => `placed on ${p.hostId} (${p.gpus.length ? `${p.gpus.length} GPUs, ${p.locality}` : "no GPUs"})`);
-  const gpuIdx = placements.flatMap((p) => p.gpus.map(() => p.clusterIdx + 1));
-  const gpuAddresses = placements.flatMap((p) => p.gpus.map((g) => g.address));
-  const sessionReason = `placed on ${[...new Set(hostIds)].join(", ")}`;
-  const [row] = await tx.$queryRaw<{ locked: number; kernels: number[] }[]>`
-    WITH locked AS (
-      SELECT id FROM sessions WHERE id = ${sessionId}::uuid AND status = 'PENDING' FOR UPDATE SKIP LOCKED
-    ), placed AS (
-      SELECT k.id, k.status, k."clusterIdx", p.host, p.devices, p.reason
-      FROM locked JOIN kernels k ON k."sessionId" = locked.id
-      JOIN unnest(${idx}::int[], ${hostIds}::text[], ${devices}::text[], ${reasons}::text[]) AS p(idx, host, devices, reason) ON k."clusterIdx" = p.idx
-    ), alloc AS (
-      INSERT INTO allocations (id, "kernelId", "gpuId", "agentId")
-      SELECT gen_random_uuid(), placed.id, g.id, g."agentId"
-      FROM unnest(${gpuIdx}::int[], ${gpuAddresses}::text[]) AS a(idx, address)
-      JOIN placed ON placed."clusterIdx" = a.idx
-      JOIN gpus g ON g."agentId" = placed.host AND g."pciAddress" = a.address
-    ), kernel AS (
-      UPDATE kernels SET "agentId" = placed.host, status = 'SCHEDULED', "statusChangedAt" = (${at}::timestamptz AT TIME ZONE 'UTC'), "attachedDevices" = placed.devices::jsonb
-      FROM placed WHERE kernels.id = placed.id
-    ), kernel_history AS (
-      INSERT INTO kernel_status_history ("kernelId", "fromStatus", "toStatus", reason, "createdAt")
-      SELECT id, status, 'SCHEDULED', reason, (${at}::timestamptz AT TIME ZONE 'UTC') FROM placed
-    ), session AS (
-      UPDATE sessions SET status = 'SCHEDULED', "pendingReason" = NULL, "statusInfo" = 'scheduled', "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
-      FROM locked WHERE sessions.id = locked.id RETURNING sessions.id
-    ), session_history AS (
-      INSERT INTO session_status_history ("sessionId", "fromStatus", "toStatus", reason, "createdAt")
-      SELECT id, 'PENDING', 'SCHEDULED', ${sessionReason}, (${at}::timestamptz AT TIME ZONE 'UTC') FROM session
-    )
-    SELECT (SELECT count(*) FROM locked)::int AS locked, (SELECT coalesce(array_agg("clusterIdx"), '{}') FROM placed) AS kernels`;
-  if (!row || row.locked === 0) return false; // another scheduler has it, or it was cancelled meanwhile
-  const missing = placements.find((p) => !row.kernels.includes(p.clusterIdx + 1));
-  // Throwing rolls the whole reservation back.
-  if (missing) throw new Error(`session ${sessionId} has no kernel ${missing.clusterIdx}`);
+  const [row] = await tx.$queryRawUnsafe<{ locked: number; kernels: number[] }[]>(RESERVE_SQL, ...reservationValues(sessionId, placements));
+  // Throwing (a missing kernel) rolls the whole reservation back.
+  if (!reservationOutcome(sessionId, placements, row)) return false;
   await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${sessionId})`;
-  await appendAuditEvent(tx, { actor: null, requestId: `schedule-${sessionId}`, clientAddress: null }, {
-    action: "sessions.schedule",
-    targetType: "session",
-    targetId: sessionId,
-    before: { status: "PENDING" },
-    after: { status: "SCHEDULED", placements: placements.map((p) => ({ host: p.hostId, gpus: p.gpus.map((g) => g.address), locality: p.locality })) },
-    result: "success",
-  });
+  const { req, entry } = scheduleAudit(sessionId, placements);
+  await appendAuditEvent(tx, req, entry);
   return true;
 }
 
 /** One pass over every active resource group. Safe to run from several controllers at once. */
 export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOptions = {}): Promise<ScheduleResult> {
-  const { onDecision, place = selectHosts } = options;
+  const { onDecision, place = selectHosts, batchSize = BATCH_SIZE, batchMs = BATCH_MS } = options;
+  const pool = options.batch === false ? null : reservationPool(db, options.pool);
   const result: ScheduleResult = { scheduled: [], waiting: [], cancelled: [], conflicts: 0 };
   const groups = await db.resourceGroup.findMany({ where: { isActive: true, sessions: { some: { status: "PENDING" } } } });
   for (const rg of groups) {
@@ -257,10 +233,27 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       }),
       { capacity, usageByUser },
     );
+    // Reservations are committed a batch at a time. A reserved session's decision (and its place in
+    // `scheduled`) is reported once its batch commits; a refused one's at once.
+    const batch = pool ? new ReservationBatch(pool) : null;
+    let inBatch: { id: string; t0: number }[] = [];
+    const commitBatch = async () => {
+      if (!batch?.open) return;
+      const committed = await batch.commit();
+      const now = performance.now();
+      for (const [i, d] of inBatch.entries()) {
+        if (committed[i] !== d.id) throw new Error(`reservation batch committed ${committed[i]} where ${d.id} was expected`);
+        result.scheduled.push(d.id);
+        onDecision?.({ sessionId: d.id, outcome: "scheduled", ms: now - d.t0 });
+      }
+      inBatch = [];
+    };
     // Pending reasons are written a batch at a time (one statement, not one per waiting session) and
-    // always before the pass returns.
+    // always before the pass returns; never while a reservation batch is open (a reason's UPDATE may
+    // wait on another scheduler's batch, which may wait on this one's).
     const reasons = new Map<string, string>();
     const writeReasons = async () => {
+      await commitBatch();
       if (!reasons.size) return;
       const ids = [...reasons.keys()];
       const texts = [...reasons.values()];
@@ -272,7 +265,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
     };
     try {
       for (const p of order) {
-        const t0 = onDecision ? performance.now() : 0;
+        const t0 = onDecision || batch ? performance.now() : 0;
         const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
         const s = byId.get(p.id)!;
         const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
@@ -285,32 +278,55 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
           decided("waiting");
           continue;
         }
-        try {
-          const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
-          if (!ok) {
+        if (batch) {
+          const outcome = await batch.reserve(s.id, placed.placements);
+          if (outcome === "taken") {
             decided("taken");
             continue;
           }
-          result.scheduled.push(s.id);
-          decided("scheduled");
-          // Later sessions in this pass see what this one took.
-          for (const pl of placed.placements) {
-            const h = view.host(pl.hostId)!;
-            h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
-            for (const g of pl.gpus) {
-              const gpu = h.gpus.find((x) => x.address === g.address);
-              if (gpu) gpu.allocated = true;
-            }
-            view.changed(h);
-          }
-        } catch (e) {
-          // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
-          if ((e as { code?: string }).code === "P2002" || /allocations_one_live_per_gpu|Unique constraint/.test(String(e))) {
+          if (outcome === "conflict") {
+            // Another scheduler took one of these GPUs first: only this session's savepoint was rolled back; retry next pass.
             result.conflicts++;
             decided("conflict");
-          } else throw e;
+            continue;
+          }
+          inBatch.push({ id: s.id, t0 });
+        } else {
+          try {
+            const ok = await db.$transaction((tx) => reserve(tx, s.id, placed.placements), { timeout: 15_000 });
+            if (!ok) {
+              decided("taken");
+              continue;
+            }
+          } catch (e) {
+            // Another scheduler took one of these GPUs first (allocations_one_live_per_gpu): retry next pass.
+            if (isReservationConflict(e)) {
+              result.conflicts++;
+              decided("conflict");
+              continue;
+            } else throw e;
+          }
+          result.scheduled.push(s.id);
+          decided("scheduled");
         }
+        // Later sessions in this pass see what this one took. In a batch, the reservation stands in the
+        // open transaction: it commits with the batch, or the pass fails.
+        for (const pl of placed.placements) {
+          const h = view.host(pl.hostId)!;
+          h.occupied = { cpu: h.occupied.cpu + pl.reserve.cpu, memBytes: h.occupied.memBytes + pl.reserve.memBytes, gpus: h.occupied.gpus + pl.reserve.gpus };
+          for (const g of pl.gpus) {
+            const gpu = h.gpus.find((x) => x.address === g.address);
+            if (gpu) gpu.allocated = true;
+          }
+          view.changed(h);
+        }
+        if (batch && (batch.size >= batchSize || performance.now() - inBatch[0]!.t0 >= batchMs)) await commitBatch();
       }
+      await commitBatch();
+    } catch (e) {
+      // What the batch reserved before the failure still commits, if its connection allows.
+      await commitBatch().catch(() => batch?.abort());
+      throw e;
     } finally {
       await writeReasons();
     }
