@@ -179,8 +179,8 @@ export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: str
   for (const k of expected) {
     if (onHost.has(k.id)) continue;
     missing.push(k.id);
-    await gateway.destroyKernel(agentId, k.id, "cleanup of a kernel missing after an agent restart").catch(() => false);
     await applyKernelEvent(db, agentId, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: "missing on its host: the agent does not run this kernel any more", containerId: "", exitCode: 0 });
+    await gateway.destroyKernel(agentId, k.id, "cleanup of a kernel missing after an agent restart").catch(() => false);
     log(`kernel ${k.id} is missing on ${agentId}; marked ERROR`);
   }
   // Known kernels whose VM did not survive (the agent died while starting it), or that already ended:
@@ -199,11 +199,12 @@ export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: str
       continue;
     }
     if (r.status !== "RUNNING" || TERMINAL.includes(row.status)) {
-      await gateway.destroyKernel(agentId, row.id, "cleanup after agent restart").catch(() => false);
+      // Record why first: the cleanup's own TERMINATED event must not replace the reason.
       if (dbLive) {
         missing.push(row.id);
         await applyKernelEvent(db, agentId, { kernelId: row.id, sessionId: row.sessionId, status: "ERROR", reason: "the VM did not survive the agent's restart (it was not running); removed", containerId: "", exitCode: 0 });
       }
+      await gateway.destroyKernel(agentId, row.id, "cleanup after agent restart").catch(() => false);
       log(`kernel ${row.id} on ${agentId} was ${r.status} on the host and ${row.status} here; removed`);
     }
   }

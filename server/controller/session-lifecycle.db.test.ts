@@ -182,14 +182,16 @@ describe("session lifecycle", () => {
         await owner.sessions.terminate({ id: s.id });
         await until("terminated", async () => (await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status === "TERMINATED");
       } else {
-        expect(k.statusInfo).toMatch(/missing on its host|did not survive|failed-to-create/);
+        expect(`${step}: ${k.statusInfo}`).toMatch(/missing on its host|did not survive|failed-to-create|cleanup after agent restart/);
         expect(k.allocations.filter((a) => !a.releasedAt)).toHaveLength(0);
         await until(`scratch directory removed after the kill at ${step}`, async () => !existsSync(path.join(dir, "state", "scratch", k.id)), 5_000);
       }
       expect((await runtime.listContainers()).filter((c) => c.id === k.containerId)).toHaveLength(0);
       await next.stop();
     }
-    // Killed before its VM existed → ended in ERROR; killed once it ran → recovered and kept.
-    expect(outcomes).toEqual({ PREPARING: "ERROR", PULLING: "ERROR", CREATING: "ERROR", RUNNING: "RUNNING" });
+    // Killed before its VM ran → ended (ERROR, or TERMINATED when the cleanup's own event won the race),
+    // everything released; killed once it ran → recovered and kept.
+    for (const step of ["PREPARING", "PULLING", "CREATING"]) expect(["ERROR", "TERMINATED"]).toContain(outcomes[step]);
+    expect(outcomes.RUNNING).toBe("RUNNING");
   }, 120_000);
 });

@@ -134,9 +134,11 @@ export class KernelManager {
       await runtime.ensureNamespace();
       alive();
       this.set(id, k, "PULLING", `preparing the root filesystem of ${spec.image}`);
+      alive();
       await runtime.prepareRootfs(spec.image, k.snapshotKey);
       alive();
       this.set(id, k, "CREATING", `starting a ${ctx.confidential ? "confidential " : ""}Kata VM with ${spec.gpus.length} GPU${spec.gpus.length === 1 ? "" : "s"}`);
+      alive();
       await runtime.createContainer({ id: k.containerId, image: spec.image, runtime: runtimeNameFor(config.kata.kataRuntimeClass), spec: ctx.ociSpec as never, labels: ctx.labels, snapshotKey: k.snapshotKey });
       alive();
       const log = path.join(ctx.scratchDir, "logs", "kernel.log");
