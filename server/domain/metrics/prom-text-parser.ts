@@ -101,7 +101,6 @@ for (let i = 0; i <= 22; i++) POW10.push(10 ** i);
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const CH_TAB = 9;
-const CH_LF = 10;
 const CH_CR = 13;
 const CH_SPACE = 32;
 const CH_QUOTE = 34;

@@ -14,7 +14,7 @@ import { AppError } from "../../../errors";
 import { LIVE_SESSION_STATUSES } from "../../../domain/sessions/status";
 import { SIMULATED_POOL } from "../../../domain/network/tenancy-from-db";
 import { findIsolationViolations } from "../../../domain/network/isolation";
-import { ENDPOINT_INTERFACE, ENDPOINT_NAMESPACE, loadPolicyState } from "../../../network/expected-policy";
+import { ENDPOINT_INTERFACE, ENDPOINT_NAMESPACE, etcdEndpointsFrom, loadPolicyState } from "../../../network/expected-policy";
 import { describeDecision, type Decision, type ReachabilityMatrix } from "../../../domain/network/reachability";
 import { allObjects, policyNames, sortResources, toYaml, workloadEndpointName, type RenderedPolicy } from "../../../domain/network/render-policy";
 import { LABEL_OWNER_SESSION, LABEL_SESSION_ID, refOf, refString, type CalicoResource, type ResourceRef } from "../../../domain/network/types";
@@ -237,13 +237,7 @@ export type NetworkOverview = ReturnType<typeof buildOverview>;
 // ---------------------------------------------------------------- datastore (drift / repair)
 
 function etcdEndpoints(): string[] | null {
-  const raw = process.env.HYPERCELL_CALICO_ETCD_ENDPOINTS?.trim();
-  if (!raw) return null;
-  const list = raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return list.length ? list : null;
+  return etcdEndpointsFrom(process.env.HYPERCELL_CALICO_ETCD_ENDPOINTS);
 }
 
 async function openStore(endpoints: string[]): Promise<NetworkPolicyStore> {
