@@ -15,6 +15,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     { href: "/", label: "Overview", icon: "gauge", show: can("overview.read") },
     { href: "/hosts", label: "Hosts", icon: "server", show: can("hosts.read") },
     { href: "/sessions", label: "Sessions", icon: "boxes", show: can("sessions.read") },
+    { href: "/storage", label: "Storage", icon: "hardDrive", show: can("vfolders.read") },
     { href: "/network", label: "Network", icon: "network", show: can("network.read") },
     { href: "/metrics", label: "Metrics", icon: "activity", show: can("metrics.read") },
     { href: "/projects", label: "Projects", icon: "folder", show: can("projects.read") && !can("projects.manage") },

@@ -62,7 +62,8 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
   const [vcpus, setVcpus] = useState("8");
   const [memoryGiB, setMemoryGiB] = useState("64");
   const [clusterSize, setClusterSize] = useState("1");
-  const [vfolders, setVfolders] = useState("");
+  /** Chosen vfolders by id: where each is mounted and whether read-only. */
+  const [vfolders, setVfolders] = useState<Record<string, { mountPath: string; readOnly: boolean }>>({});
   const [local, setLocal] = useState<Record<string, string | undefined>>({});
 
   const project = projectId || launchable[0]?.id || "";
@@ -71,6 +72,7 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
   const usable = (groups.data ?? []).filter((g) => g.isActive && (g.isPublic || assigned(g))).sort((a, b) => Number(assigned(b)) - Number(assigned(a)));
   const group = usable.some((g) => g.id === resourceGroupId) ? resourceGroupId : (usable[0]?.id ?? "");
   const chosenGroup = usable.find((g) => g.id === group);
+  const projectVfolders = useQuery({ ...trpc.vfolders.list.queryOptions({ projectId: project }), enabled: !!project && can("vfolders.read", project) });
 
   const create = useMutation(
     trpc.sessions.create.mutationOptions({
@@ -102,10 +104,8 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
       vcpus: Number(vcpus),
       memoryGiB: Number(memoryGiB),
       clusterSize: Number(clusterSize),
-      vfolders: vfolders
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
+      // Only the project's own vfolders: a choice made under another project is dropped, not sent.
+      vfolders: (projectVfolders.data ?? []).filter((v) => vfolders[v.id]).map((v) => ({ id: v.id, mountPath: vfolders[v.id]!.mountPath.trim() || undefined, readOnly: vfolders[v.id]!.readOnly })),
     });
   }
 
@@ -197,9 +197,65 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
         </div>
       </fieldset>
 
-      <Field id="launch-vfolders" label="Virtual folders" error={errs.field("vfolders")} hint="Comma separated, e.g. datasets, checkpoints. Mounted inside the VM.">
-        <Input id="launch-vfolders" value={vfolders} onChange={(e) => setVfolders(e.target.value)} placeholder="datasets, checkpoints" {...errs.aria("vfolders", "launch-vfolders")} />
-      </Field>
+      <fieldset className="grid gap-2 rounded-md border border-border p-4" aria-describedby={errs.field("vfolders") ? "launch-vfolders-error" : undefined}>
+        <legend className="px-1 text-sm font-medium">Virtual folders</legend>
+        <p className="text-xs text-muted-fg">Mounted by the VM itself from the storage volume; data in them outlives the session.</p>
+        {projectVfolders.isLoading ? (
+          <p className="text-sm text-muted-fg">Loading the project&apos;s vfolders…</p>
+        ) : !projectVfolders.data?.length ? (
+          <p className="text-sm text-muted-fg">
+            This project has no vfolders yet.{" "}
+            <a className="underline" href="/storage">
+              Create one on the Storage page
+            </a>
+            .
+          </p>
+        ) : (
+          <ul className="grid gap-2">
+            {projectVfolders.data.map((v) => {
+              const chosen = vfolders[v.id];
+              const toggle = (on: boolean) =>
+                setVfolders((cur) => {
+                  const next = { ...cur };
+                  if (on) next[v.id] = { mountPath: `/home/work/${v.name}`, readOnly: false };
+                  else delete next[v.id];
+                  return next;
+                });
+              return (
+                <li key={v.id} className="grid items-center gap-2 sm:grid-cols-[minmax(0,11rem)_minmax(0,1fr)_auto]">
+                  <label className="flex min-w-0 items-center gap-2 text-sm">
+                    <input type="checkbox" checked={!!chosen} onChange={(e) => toggle(e.target.checked)} aria-label={`Mount vfolder ${v.name}`} />
+                    <span className="truncate font-mono" title={`${v.name} on ${v.volume.name}`}>
+                      {v.name}
+                    </span>
+                  </label>
+                  <Input
+                    className="h-8 font-mono text-xs"
+                    aria-label={`Mount path of ${v.name}`}
+                    disabled={!chosen}
+                    value={chosen?.mountPath ?? `/home/work/${v.name}`}
+                    onChange={(e) => setVfolders((cur) => ({ ...cur, [v.id]: { ...cur[v.id]!, mountPath: e.target.value } }))}
+                  />
+                  <label className="flex items-center gap-1.5 text-xs text-muted-fg">
+                    <input
+                      type="checkbox"
+                      disabled={!chosen}
+                      checked={chosen?.readOnly ?? false}
+                      onChange={(e) => setVfolders((cur) => ({ ...cur, [v.id]: { ...cur[v.id]!, readOnly: e.target.checked } }))}
+                    />
+                    read-only
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {errs.field("vfolders") ? (
+          <p id="launch-vfolders-error" role="alert" className="text-xs text-danger">
+            {errs.field("vfolders")}
+          </p>
+        ) : null}
+      </fieldset>
 
       <FormRest message={errs.rest} />
       <DialogActions pending={create.isPending} submitLabel="Launch" pendingLabel="Launching…" />

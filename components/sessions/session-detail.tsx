@@ -27,7 +27,7 @@ export function SessionDetail({ id }: { id: string }) {
   );
   const s = session.data;
   const seesHosts = can("hosts.read");
-  const vfolders = Array.isArray(s?.vfolderMounts) ? (s.vfolderMounts as unknown[]).map(String) : [];
+  const vfolders = Array.isArray(s?.vfolderMounts) ? (s.vfolderMounts as { name?: string; mountPath?: string; readOnly?: boolean }[]) : [];
 
   return (
     <>
@@ -65,7 +65,21 @@ export function SessionDetail({ id }: { id: string }) {
                       ["Resources per VM", formatSlots(s.requestedSlots)],
                       ["Cluster size", `${s.clusterSize} VM${s.clusterSize === 1 ? "" : "s"}`],
                       ["Confidential VM", s.confidential ? <Badge key="c" tone="accent">yes</Badge> : "no"],
-                      ["Virtual folders", vfolders.length ? vfolders.join(", ") : <Muted key="v">none</Muted>],
+                      [
+                        "Virtual folders",
+                        vfolders.length ? (
+                          <ul key="v" className="grid gap-0.5">
+                            {vfolders.map((v) => (
+                              <li key={v.name} className="font-mono text-xs">
+                                {v.name} → {v.mountPath}
+                                {v.readOnly ? <span className="text-muted-fg"> (read-only)</span> : null}
+                              </li>
+                            ))}
+                          </ul>
+                        ) : (
+                          <Muted key="v">none</Muted>
+                        ),
+                      ],
                       ["Created", <span key="cr" title={formatTime(s.createdAt)}>{timeAgo(s.createdAt)}</span>],
                       ["Started", s.startedAt ? formatTime(s.startedAt) : <Dash key="st" />],
                       ["Ended", s.terminatedAt ? formatTime(s.terminatedAt) : <Dash key="en" />],

@@ -3,12 +3,12 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { useTheme } from "next-themes";
-import { Activity, Boxes, Folder, Gauge, Layers, LogOut, Moon, Network, ScrollText, Server, Sun, Users } from "lucide-react";
+import { Activity, Boxes, Folder, Gauge, HardDrive, Layers, LogOut, Moon, Network, ScrollText, Server, Sun, Users } from "lucide-react";
 import { authClient } from "@/lib/auth-client";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 
-const ICONS = { gauge: Gauge, server: Server, boxes: Boxes, network: Network, activity: Activity, folder: Folder, scroll: ScrollText, users: Users, layers: Layers };
+const ICONS = { hardDrive: HardDrive, gauge: Gauge, server: Server, boxes: Boxes, network: Network, activity: Activity, folder: Folder, scroll: ScrollText, users: Users, layers: Layers };
 
 export type NavItem = { href: string; label: string; icon: keyof typeof ICONS; show: boolean; group?: string };
 

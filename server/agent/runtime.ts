@@ -129,6 +129,7 @@ export class AgentRuntime {
       simulated: this.opts.host?.simulated ?? false,
       vmOverheadMb: kata.vmOverheadMb,
       maxGpusPerVm: kata.maxGpusPerVm,
+      storageMountpoints: kata.storageMounts.map((m) => m.mountpoint),
     };
   }
 
@@ -221,7 +222,7 @@ export class AgentRuntime {
             sessionType: req.sessionType === "batch" ? "batch" : "interactive",
             slots: { cpu: req.cpu, memBytes: req.mem },
             gpus: req.gpus.map((g) => ({ address: g.address, iommuGroup: g.iommuGroup })),
-            vfolders: [],
+            vfolders: req.vfolders.map((v) => ({ name: v.name, hostPath: v.hostPath, mountPath: v.mountPath, readOnly: v.readOnly })),
             environ: req.environ,
             confidential: req.confidential,
           },

@@ -10,6 +10,7 @@ import { sessionsRouter } from "./routers/sessions/_router";
 import { auditRouter } from "./routers/audit/_router";
 import { metricsRouter } from "./routers/metrics/_router";
 import { networkRouter } from "./routers/network/_router";
+import { vfoldersRouter } from "./routers/vfolders/_router";
 
 /** One router per domain. */
 export const appRouter = router({
@@ -25,6 +26,7 @@ export const appRouter = router({
   audit: auditRouter,
   metrics: metricsRouter,
   network: networkRouter,
+  vfolders: vfoldersRouter,
 });
 
 export type AppRouter = typeof appRouter;

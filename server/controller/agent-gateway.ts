@@ -97,7 +97,7 @@ export class AgentGateway {
       confidentialCapability: CONFIDENTIAL[f.confidentialCapability] ?? "none",
       architecture: f.architecture || "x86_64",
       version: f.version,
-      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated }, kata: { vmOverheadMb: f.vmOverheadMb, maxGpusPerVm: f.maxGpusPerVm || 8 } },
+      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated }, kata: { vmOverheadMb: f.vmOverheadMb, maxGpusPerVm: f.maxGpusPerVm || 8, storageMountpoints: f.storageMountpoints ?? [] } },
       lastHeartbeatAt: new Date(),
       lostAt: null,
     };

@@ -80,6 +80,14 @@ export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent_
 
 const inFlight = new Set<string>();
 
+/** The session's vfolders as CreateKernel carries them (stored at launch as [{name, hostPath, mountPath, readOnly}]). */
+function sessionVfolders(mounts: unknown): { name: string; hostPath: string; mountPath: string; readOnly: boolean }[] {
+  if (!Array.isArray(mounts)) return [];
+  return (mounts as { name?: unknown; hostPath?: unknown; mountPath?: unknown; readOnly?: unknown }[])
+    .filter((m) => typeof m.name === "string" && typeof m.hostPath === "string" && typeof m.mountPath === "string")
+    .map((m) => ({ name: m.name as string, hostPath: m.hostPath as string, mountPath: m.mountPath as string, readOnly: m.readOnly === true }));
+}
+
 /** Asks agents to start every SCHEDULED kernel; a refusal ends the kernel in ERROR with the agent's words. */
 export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void, network?: NetworkPolicySync) {
   const kernels = await db.kernel.findMany({
@@ -124,6 +132,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
         environ: (k.session.environ ?? {}) as Record<string, string>,
         confidential: k.session.confidential,
         requestId: `start-${k.id}`,
+        vfolders: sessionVfolders(k.session.vfolderMounts),
       });
       let context: object | undefined;
       try {

@@ -32,6 +32,13 @@ const slotsOf = (r: unknown) => {
   return { cpu: s.cpu ?? 0, memBytes: s.mem ?? 0, gpus: s["cuda.device"] ?? 0 };
 };
 
+/** What placement needs of a session's vfolders: each one's name and host path. */
+function storageNeeds(vfolderMounts: unknown): { name: string; hostPath: string }[] | undefined {
+  const mounts = Array.isArray(vfolderMounts) ? (vfolderMounts as { name?: unknown; hostPath?: unknown }[]) : [];
+  const needs = mounts.filter((m) => typeof m.name === "string" && typeof m.hostPath === "string").map((m) => ({ name: m.name as string, hostPath: m.hostPath as string }));
+  return needs.length ? needs : undefined;
+}
+
 export type ScheduleResult = { scheduled: string[]; waiting: { id: string; reason: string }[]; cancelled: string[]; conflicts: number };
 
 /** One session's decision in a pass: placed and reserved, left waiting, lost to another scheduler. */
@@ -74,7 +81,7 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
     },
   });
   return agents.map((a) => {
-    const kata = ((a.computePlugins ?? {}) as { kata?: { vmOverheadMb?: number; maxGpusPerVm?: number } }).kata ?? {};
+    const kata = ((a.computePlugins ?? {}) as { kata?: { vmOverheadMb?: number; maxGpusPerVm?: number; storageMountpoints?: string[] } }).kata ?? {};
     const vmOverheadBytes = (kata.vmOverheadMb ?? 0) * 1024 * 1024;
     const cap = slotsOf(a.availableSlots);
     const occupied = { cpu: 0, memBytes: 0, gpus: 0 };
@@ -95,7 +102,7 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
       iommuGroup: g.iommuGroupNumber,
     }));
     // GPUs offered = every GPU, not only the ones free now: placement tells "busy" from "unsafe".
-    return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, gpus };
+    return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, storageMountpoints: kata.storageMountpoints ?? [], gpus };
   });
 }
 
@@ -194,7 +201,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
   for (const rg of groups) {
     const pending = await db.session.findMany({
       where: { resourceGroupId: rg.id, status: "PENDING" },
-      select: { id: true, ownerId: true, createdAt: true, requestedSlots: true, clusterSize: true, pendingReason: true },
+      select: { id: true, ownerId: true, createdAt: true, requestedSlots: true, clusterSize: true, pendingReason: true, vfolderMounts: true },
     });
     // Pending timeout first: those never get placed.
     const live: typeof pending = [];
@@ -268,7 +275,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         const t0 = onDecision || batch ? performance.now() : 0;
         const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
         const s = byId.get(p.id)!;
-        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
         if (!placed.ok) {
           if (placed.reason !== s.pendingReason) {
             reasons.set(s.id, placed.reason);

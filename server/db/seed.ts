@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import type { Db } from "../db";
 import { audited } from "../audit/record";
+import { vfolderHostPath } from "../domain/storage/paths";
 
 export type DemoPasswords = { admin: string; owner: string; auditor: string; member: string };
 
@@ -60,7 +61,19 @@ export async function seedDemo(db: Db, passwords: DemoPasswords): Promise<{ seed
         { projectId: nlp.id, userId: ids.admin, role: "owner" },
       ],
     });
-    return { result: null, after: { users: Object.values(DEMO_USERS).map((u) => u.email), projects: ["vision-lab", "nlp-research"], resourceGroups: ["gpu-kata", "gpu-kata-dev", "cpu-kata"] } };
+    // The simulated GPU hosts mount this volume ([[kata.storage-mounts]] in their agent.toml); the CPU host does not.
+    const vfstore = await tx.storageVolume.create({ data: { name: "vfstore", fsType: "nfs4", mountpoint: "/mnt/vfstore", description: "Shared NFS export for datasets and checkpoints." } });
+    for (const [name, description] of [
+      ["datasets", "ImageNet and COCO, read-mostly."],
+      ["checkpoints", "Training checkpoints."],
+    ] as const) {
+      const id = randomUUID();
+      await tx.vFolder.create({ data: { id, name, description, projectId: vision.id, volumeId: vfstore.id, hostPath: vfolderHostPath(vfstore.mountpoint, vision.id, id), createdById: ids.owner } });
+    }
+    return {
+      result: null,
+      after: { users: Object.values(DEMO_USERS).map((u) => u.email), projects: ["vision-lab", "nlp-research"], resourceGroups: ["gpu-kata", "gpu-kata-dev", "cpu-kata"], storageVolumes: ["vfstore"], vfolders: ["vision-lab/datasets", "vision-lab/checkpoints"] },
+    };
   });
   return { seeded: true };
 }

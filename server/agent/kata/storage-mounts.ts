@@ -6,6 +6,7 @@
 import path from "node:path/posix";
 import { AppError } from "../../errors";
 import type { StorageMount, StorageNic } from "../config/agent-config";
+import { cleanAbsolute, longestCoveringMountpoint, mountPathClash, mountPathProblem } from "../../domain/storage/paths";
 
 /** A vfolder as the controller sends it in CreateKernels. */
 export interface VfolderSpec {
@@ -39,22 +40,6 @@ export interface ResolvedVfolder {
   volume: GuestVolume;
 }
 
-/** Container paths a vfolder may not take: they belong to the intrinsic mounts or the kernel. */
-const RESERVED_MOUNT_PATHS = ["/home/config", "/etc/hosts", "/tmp", "/proc", "/sys", "/dev"];
-
-function isUnder(child: string, parent: string): boolean {
-  return parent === "/" || child === parent || child.startsWith(`${parent}/`);
-}
-
-/** An absolute path with no ".", ".." or empty segments (a trailing slash is dropped). */
-function cleanAbsolute(p: string): string | null {
-  if (!p.startsWith("/") || p.includes("\0")) return null;
-  const trimmed = p.length > 1 ? p.replace(/\/+$/, "") : p;
-  const segments = trimmed.split("/").slice(1);
-  if (trimmed !== "/" && segments.some((s) => s === "" || s === "." || s === "..")) return null;
-  return trimmed;
-}
-
 function joinSource(source: string, subpath: string): string {
   if (subpath === "") return source;
   return `${source.replace(/\/+$/, "")}/${subpath}`;
@@ -65,17 +50,8 @@ function joinSource(source: string, subpath: string): string {
  * (/mnt/vfstore matches /mnt/vfstore/x but not /mnt/vfstore2/x); null when none does.
  */
 export function matchStorageMount(hostPath: string, storageMounts: readonly StorageMount[]): StorageMount | null {
-  let best: StorageMount | null = null;
-  let bestLength = -1;
-  for (const m of storageMounts) {
-    const mountpoint = cleanAbsolute(m.mountpoint);
-    if (mountpoint === null || !isUnder(hostPath, mountpoint)) continue;
-    if (mountpoint.length > bestLength) {
-      best = m;
-      bestLength = mountpoint.length;
-    }
-  }
-  return best;
+  const best = longestCoveringMountpoint(hostPath, storageMounts.map((m) => m.mountpoint));
+  return best === null ? null : (storageMounts.find((m) => cleanAbsolute(m.mountpoint) === best) ?? null);
 }
 
 /**
@@ -89,14 +65,9 @@ export function resolveVfolder(vfolder: VfolderSpec, storageMounts: readonly Sto
   if (hostPath === null) {
     throw new AppError("BAD_INPUT", `vfolder "${vfolder.name}": host path ${JSON.stringify(vfolder.hostPath)} is not a clean absolute path`);
   }
-  const mountPath = cleanAbsolute(vfolder.mountPath);
-  if (mountPath === null || mountPath === "/") {
-    throw new AppError("BAD_INPUT", `vfolder "${vfolder.name}": mount path ${JSON.stringify(vfolder.mountPath)} is not a clean absolute path below /`);
-  }
-  const reserved = RESERVED_MOUNT_PATHS.find((r) => isUnder(mountPath, r));
-  if (reserved !== undefined) {
-    throw new AppError("BAD_INPUT", `vfolder "${vfolder.name}": mount path ${mountPath} is inside ${reserved}, which the kernel's own mounts use`);
-  }
+  const problem = mountPathProblem(vfolder.mountPath);
+  if (problem !== null) throw new AppError("BAD_INPUT", `vfolder "${vfolder.name}": mount path ${problem}`);
+  const mountPath = cleanAbsolute(vfolder.mountPath)!;
   const match = matchStorageMount(hostPath, storageMounts);
   if (match === null) {
     const prefixes = storageMounts.map((m) => m.mountpoint);
@@ -129,20 +100,8 @@ export function resolveVfolder(vfolder: VfolderSpec, storageMounts: readonly Sto
  */
 export function resolveVfolders(vfolders: readonly VfolderSpec[], storageMounts: readonly StorageMount[]): ResolvedVfolder[] {
   const resolved = vfolders.map((v) => resolveVfolder(v, storageMounts));
-  for (let i = 0; i < resolved.length; i++) {
-    for (let j = 0; j < resolved.length; j++) {
-      const a = resolved[i]!;
-      const b = resolved[j]!;
-      if (i !== j && isUnder(b.mountPath, a.mountPath) && (a.mountPath !== b.mountPath || i < j)) {
-        throw new AppError(
-          "BAD_INPUT",
-          a.mountPath === b.mountPath
-            ? `vfolders "${a.name}" and "${b.name}" both want ${a.mountPath}`
-            : `vfolder "${b.name}" at ${b.mountPath} would sit inside vfolder "${a.name}" at ${a.mountPath}`,
-        );
-      }
-    }
-  }
+  const clash = mountPathClash(resolved);
+  if (clash !== null) throw new AppError("BAD_INPUT", clash);
   return resolved;
 }
 

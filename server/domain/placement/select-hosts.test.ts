@@ -34,6 +34,33 @@ describe("selectHosts", () => {
     expect(selectHosts([hgx], req(1, { clusterSize: 2 }), group)).toEqual({ ok: false, reason: "a cluster of 2 VMs needs 2 hosts (one VM per host) that are ALIVE and schedulable; gpu-kata has 1" });
   });
 
+  it("places a session with vfolders only where every one can be mounted, and says which cannot", () => {
+    const data = { name: "datasets", hostPath: "/mnt/vfstore/p1/ab/cd/ef01" };
+    const fast = { name: "scratch", hostPath: "/mnt/lustre/p1/12/34/5678" };
+    const nfsHgx = host("hgx-h100", hgxGpus(), { storageMountpoints: ["/mnt/vfstore"] });
+    const lustrePcie = host("pcie-a40", pcieGpus(), { maxGpusPerVm: 4, storageMountpoints: ["/mnt/lustre"] });
+    const near = host("near", [], { storageMountpoints: ["/mnt/vfstore2"] });
+    const r = selectHosts([lustrePcie, nfsHgx], req(1, { storage: [data] }), group);
+    expect(r.ok && r.placements[0]!.hostId).toBe("hgx-h100");
+    // /mnt/vfstore2 does not hold /mnt/vfstore/…: whole path segments only.
+    expect(selectHosts([near, cpu], req(0, { storage: [data] }), group)).toEqual({
+      ok: false,
+      reason: 'no kata host in gpu-kata can mount vfolder "datasets" (/mnt/vfstore/p1/ab/cd/ef01); its hosts mount /mnt/vfstore2',
+    });
+    expect(selectHosts([cpu], req(0, { storage: [data] }), group)).toEqual({
+      ok: false,
+      reason: 'no kata host in gpu-kata can mount vfolder "datasets" (/mnt/vfstore/p1/ab/cd/ef01); none of its hosts configures [[kata.storage-mounts]]',
+    });
+    expect(selectHosts([lustrePcie, nfsHgx], req(1, { storage: [data, fast] }), group)).toEqual({
+      ok: false,
+      reason: 'no kata host in gpu-kata can mount all of the vfolders "datasets", "scratch" at once; its hosts mount /mnt/lustre, /mnt/vfstore',
+    });
+    expect(selectHosts([lustrePcie, nfsHgx], req(1, { storage: [data], clusterSize: 2 }), group)).toEqual({
+      ok: false,
+      reason: "a cluster of 2 VMs needs 2 hosts (one VM per host) that can mount every vfolder; gpu-kata has 1",
+    });
+  });
+
   it("counts VM overhead against memory", () => {
     const tight = host("t", [], { capacity: { cpu: 16, memBytes: 64 * GIB, gpus: 0 } });
     expect(selectHosts([tight], req(0), group).ok).toBe(false);

@@ -3,6 +3,7 @@
 // each VM also costs the host `vmOverheadBytes` (VMM, guest kernel, kata-agent). Among hosts that fit,
 // the closer GPU set wins, then Backend.AI's agent-selection strategy: "dispersed" (least utilised
 // first) or "concentrated" (most utilised first, bin packing).
+import { longestCoveringMountpoint } from "../storage/paths";
 import { chooseGpus, isEligibleGpu, LOCALITY_ORDER, LOCALITY_WORDS, type Locality, type PlacementGpu } from "./choose-gpus";
 
 export interface Slots {
@@ -23,6 +24,8 @@ export interface PlacementHost {
   /** Host memory each VM costs beyond its guest RAM; 0 for non-VM backends. */
   vmOverheadBytes: number;
   maxGpusPerVm: number;
+  /** Host paths of the storage volumes its VMs can mount (the agent's [[kata.storage-mounts]]). */
+  storageMountpoints?: string[];
   gpus: PlacementGpu[];
 }
 
@@ -34,6 +37,8 @@ export interface SessionRequest {
   /** Refuse hosts whose best GPU set is less close than this; by default closeness is preferred, not required. */
   requireLocality?: Locality;
   attachNics?: boolean;
+  /** The session's vfolders: every VM must run on a host that can mount all of them. */
+  storage?: { name: string; hostPath: string }[];
 }
 
 export type AgentSelection = "dispersed" | "concentrated";
@@ -100,6 +105,25 @@ export function selectHosts(hosts: readonly PlacementHost[], request: SessionReq
   const alive = hosts.filter((h) => h.status === "ALIVE" && h.schedulable && h.backend === backend);
   if (alive.length < k) {
     return { ok: false, reason: k === 1 || alive.length === 0 ? `no ALIVE, schedulable ${backend} host in ${rg}` : needHosts(alive.length, `that are ALIVE and schedulable`) };
+  }
+
+  const storage = request.storage ?? [];
+  if (storage.length) {
+    const canMount = (h: PlacementHost, hostPath: string) => longestCoveringMountpoint(hostPath, h.storageMountpoints ?? []) !== null;
+    const mounting = alive.filter((h) => storage.every((v) => canMount(h, v.hostPath)));
+    if (mounting.length < k) {
+      if (k > 1 && mounting.length > 0) return { ok: false, reason: needHosts(mounting.length, `that can mount every vfolder`) };
+      const mountpoints = [...new Set(alive.flatMap((h) => h.storageMountpoints ?? []))].sort();
+      const where = mountpoints.length ? `its hosts mount ${mountpoints.join(", ")}` : "none of its hosts configures [[kata.storage-mounts]]";
+      const missing = storage.find((v) => !alive.some((h) => canMount(h, v.hostPath)));
+      return {
+        ok: false,
+        reason: missing
+          ? `no ${backend} host in ${rg} can mount vfolder "${missing.name}" (${missing.hostPath}); ${where}`
+          : `no ${backend} host in ${rg} can mount all of the vfolders ${storage.map((v) => `"${v.name}"`).join(", ")} at once; ${where}`,
+      };
+    }
+    alive.splice(0, alive.length, ...mounting);
   }
 
   const safeSet = (h: PlacementHost) => Math.min(h.maxGpusPerVm, h.gpus.filter((g) => g.passthrough === "ready" && !g.quarantined && g.iommuGroup !== null).length);

@@ -24,6 +24,7 @@ import type { KernelEvent as _hypercell_agent_v1_KernelEvent, KernelEvent__Outpu
 import type { KernelGpu as _hypercell_agent_v1_KernelGpu, KernelGpu__Output as _hypercell_agent_v1_KernelGpu__Output } from './hypercell/agent/v1/KernelGpu';
 import type { KernelInfo as _hypercell_agent_v1_KernelInfo, KernelInfo__Output as _hypercell_agent_v1_KernelInfo__Output } from './hypercell/agent/v1/KernelInfo';
 import type { KernelMember as _hypercell_agent_v1_KernelMember, KernelMember__Output as _hypercell_agent_v1_KernelMember__Output } from './hypercell/agent/v1/KernelMember';
+import type { KernelVfolder as _hypercell_agent_v1_KernelVfolder, KernelVfolder__Output as _hypercell_agent_v1_KernelVfolder__Output } from './hypercell/agent/v1/KernelVfolder';
 import type { ListKernelsResponse as _hypercell_agent_v1_ListKernelsResponse, ListKernelsResponse__Output as _hypercell_agent_v1_ListKernelsResponse__Output } from './hypercell/agent/v1/ListKernelsResponse';
 import type { MetricSample as _hypercell_agent_v1_MetricSample, MetricSample__Output as _hypercell_agent_v1_MetricSample__Output } from './hypercell/agent/v1/MetricSample';
 import type { MetricsBatch as _hypercell_agent_v1_MetricsBatch, MetricsBatch__Output as _hypercell_agent_v1_MetricsBatch__Output } from './hypercell/agent/v1/MetricsBatch';
@@ -65,6 +66,7 @@ export interface ProtoGrpcType {
         KernelGpu: MessageTypeDefinition<_hypercell_agent_v1_KernelGpu, _hypercell_agent_v1_KernelGpu__Output>
         KernelInfo: MessageTypeDefinition<_hypercell_agent_v1_KernelInfo, _hypercell_agent_v1_KernelInfo__Output>
         KernelMember: MessageTypeDefinition<_hypercell_agent_v1_KernelMember, _hypercell_agent_v1_KernelMember__Output>
+        KernelVfolder: MessageTypeDefinition<_hypercell_agent_v1_KernelVfolder, _hypercell_agent_v1_KernelVfolder__Output>
         ListKernelsResponse: MessageTypeDefinition<_hypercell_agent_v1_ListKernelsResponse, _hypercell_agent_v1_ListKernelsResponse__Output>
         MetricSample: MessageTypeDefinition<_hypercell_agent_v1_MetricSample, _hypercell_agent_v1_MetricSample__Output>
         MetricsBatch: MessageTypeDefinition<_hypercell_agent_v1_MetricsBatch, _hypercell_agent_v1_MetricsBatch__Output>

@@ -63,6 +63,8 @@ export async function run(argv: string[]): Promise<number> {
     "[kata]",
     `confidential-guest = ${size.confidential !== "none"}`,
     ...(size.confidential === "sev-snp" ? [`guest-attestation = "sev-snp"`] : []),
+    // GPU hosts mount the demo NFS volume, so their VMs can mount vfolders stored on it; the CPU host does not.
+    ...(spec.devices.some((d) => d.vendor === "10de" && d.class.startsWith("03")) ? ["", "[[kata.storage-mounts]]", `fs-type = "nfs4"`, `source = "storage-server:/exports/vfstore"`, `mountpoint = "/mnt/vfstore"`, `options = "vers=4.1,rsize=1048576,wsize=1048576"`] : []),
     "",
   ].join("\n");
   writeFileSync(path.join(stateDir, "agent.toml"), toml);

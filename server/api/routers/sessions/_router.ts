@@ -7,6 +7,7 @@ import { LIVE_SESSION_STATUSES, RESOURCE_OCCUPYING_SESSION_STATUSES, kernelTarge
 import { quotaViolations, type Policy, type Slots } from "../../../domain/quota/check-quota";
 import type { Tx } from "../../../db";
 import { pgEvents, SESSION_STATUS_CHANNEL } from "../../../realtime/pg-events";
+import { cleanAbsolute, DEFAULT_VFOLDER_PARENT, mountPathClash, mountPathProblem } from "../../../domain/storage/paths";
 
 const GiB = 1024 ** 3;
 
@@ -45,8 +46,44 @@ const zCreate = z.object({
   vcpus: z.number().int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
   memoryGiB: z.number().int("must be whole GiB").min(1, "must be at least 1 GiB").max(4096, "must be at most 4096 GiB"),
   clusterSize: z.number().int().min(1, "must be at least 1").max(16, "must be at most 16").default(1),
-  vfolders: z.array(z.string().regex(/^[\w.-]+$/, "vfolder names use letters, digits, '.', '_' and '-'")).max(16).default([]),
+  vfolders: z
+    .array(
+      z.object({
+        id: zUuid,
+        /** Where the container sees it; /home/work/<name> by default. */
+        mountPath: z.string().trim().max(255, "must be at most 255 characters").optional(),
+        readOnly: z.boolean().default(false),
+      }),
+    )
+    .max(16, "at most 16 vfolders per session")
+    .default([]),
 });
+
+/**
+ * The vfolders a launch asks for, checked against the project and each other, as stored on the
+ * session: [{vfolderId, name, hostPath, mountPath, readOnly}]. Whether a host can mount them is the
+ * scheduler's question (a session waits, with the reason, until one can). The rows are read FOR SHARE
+ * so a concurrent delete waits for this launch, then sees it.
+ */
+async function resolveLaunchVfolders(tx: Tx, projectId: string, projectName: string, wanted: z.infer<typeof zCreate>["vfolders"]) {
+  if (!wanted.length) return [];
+  const ids = wanted.map((w) => w.id);
+  const rows = await tx.$queryRaw<{ id: string; name: string; hostPath: string }[]>`
+    SELECT id::text AS id, name, "hostPath" FROM vfolders WHERE id = ANY(${ids}::uuid[]) AND "projectId" = ${projectId}::uuid FOR SHARE`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const mounts = wanted.map((w, i) => {
+    const v = byId.get(w.id);
+    if (!v) throw new AppError("BAD_INPUT", `vfolders.${i}: project "${projectName}" has no vfolder with id ${w.id}; pick one of its vfolders`);
+    if (ids.indexOf(w.id) !== i) throw new AppError("BAD_INPUT", `vfolders.${i}: vfolder "${v.name}" is listed twice; mount each vfolder once`);
+    const mountPath = w.mountPath ? w.mountPath : `${DEFAULT_VFOLDER_PARENT}/${v.name}`;
+    const problem = mountPathProblem(mountPath);
+    if (problem) throw new AppError("BAD_INPUT", `vfolders.${i}.mountPath: vfolder "${v.name}": ${problem}`);
+    return { vfolderId: v.id, name: v.name, hostPath: v.hostPath, mountPath: cleanAbsolute(mountPath)!, readOnly: w.readOnly };
+  });
+  const clash = mountPathClash(mounts);
+  if (clash) throw new AppError("BAD_INPUT", `vfolders: ${clash}`);
+  return mounts;
+}
 
 async function usageOf(tx: Tx, where: { projectId?: string; ownerId?: string }) {
   const live = await tx.session.findMany({
@@ -186,10 +223,7 @@ export const sessionsRouter = router({
         if (!rg.isPublic && !project.resourceGroups.some((r) => r.resourceGroupId === rg.id)) {
           throw new AppError("FORBIDDEN", `Project "${project.name}" may not use resource group "${rg.name}".`);
         }
-        if (input.vfolders.length) {
-          // Refuse rather than drop them: mounting a vfolder needs a storage backend and each host's storage-mounts.
-          throw new AppError("BAD_INPUT", "vfolders: virtual folders cannot be mounted yet: no storage backend is configured for this installation; launch without them");
-        }
+        const vfolderMounts = await resolveLaunchVfolders(tx, input.projectId, project.name, input.vfolders);
         if (input.type === "batch" && !input.startupCommand?.trim()) {
           throw new AppError("BAD_INPUT", "startupCommand: a batch session needs a startup command");
         }
@@ -213,7 +247,7 @@ export const sessionsRouter = router({
             clusterSize: input.clusterSize,
             clusterMode: input.clusterSize > 1 ? "multi_node" : "single_node",
             requestedSlots: perKernel,
-            vfolderMounts: input.vfolders,
+            vfolderMounts,
             confidential: rg.confidentialPolicy !== "off",
             status: "PENDING",
             pendingReason: "Waiting for the scheduler to pick a host.",
@@ -232,7 +266,7 @@ export const sessionsRouter = router({
           select: listSelect,
         });
         await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${session.id}), pg_notify(${SESSION_STATUS_CHANNEL}, ${session.id})`;
-        return { result: session, targetId: session.id, after: { name: session.name, project: project.name, resourceGroup: rg.name, ...perKernel, clusterSize: input.clusterSize } };
+        return { result: session, targetId: session.id, after: { name: session.name, project: project.name, resourceGroup: rg.name, ...perKernel, clusterSize: input.clusterSize, vfolders: vfolderMounts.map((m) => `${m.name}:${m.mountPath}:${m.readOnly ? "ro" : "rw"}`) } };
       }),
     ),
 

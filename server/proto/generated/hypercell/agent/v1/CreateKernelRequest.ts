@@ -2,6 +2,7 @@
 
 import type { KernelMember as _hypercell_agent_v1_KernelMember, KernelMember__Output as _hypercell_agent_v1_KernelMember__Output } from '../../../hypercell/agent/v1/KernelMember';
 import type { KernelGpu as _hypercell_agent_v1_KernelGpu, KernelGpu__Output as _hypercell_agent_v1_KernelGpu__Output } from '../../../hypercell/agent/v1/KernelGpu';
+import type { KernelVfolder as _hypercell_agent_v1_KernelVfolder, KernelVfolder__Output as _hypercell_agent_v1_KernelVfolder__Output } from '../../../hypercell/agent/v1/KernelVfolder';
 import type { Long } from '@grpc/proto-loader';
 
 export interface CreateKernelRequest {
@@ -21,6 +22,7 @@ export interface CreateKernelRequest {
   'environ'?: ({[key: string]: string});
   'confidential'?: (boolean);
   'requestId'?: (string);
+  'vfolders'?: (_hypercell_agent_v1_KernelVfolder)[];
 }
 
 export interface CreateKernelRequest__Output {
@@ -40,4 +42,5 @@ export interface CreateKernelRequest__Output {
   'environ': ({[key: string]: string});
   'confidential': (boolean);
   'requestId': (string);
+  'vfolders': (_hypercell_agent_v1_KernelVfolder__Output)[];
 }

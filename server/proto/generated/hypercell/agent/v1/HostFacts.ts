@@ -15,6 +15,7 @@ export interface HostFacts {
   'simulated'?: (boolean);
   'vmOverheadMb'?: (number);
   'maxGpusPerVm'?: (number);
+  'storageMountpoints'?: (string)[];
 }
 
 export interface HostFacts__Output {
@@ -30,4 +31,5 @@ export interface HostFacts__Output {
   'simulated': (boolean);
   'vmOverheadMb': (number);
   'maxGpusPerVm': (number);
+  'storageMountpoints': (string)[];
 }
