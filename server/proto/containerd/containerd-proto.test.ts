@@ -35,6 +35,8 @@ describe("containerd proto subset", () => {
       "containerd.services.leases.v1.Leases",
       "containerd.services.sandbox.v1.Store",
       "containerd.services.sandbox.v1.Controller",
+      "containerd.services.introspection.v1.Introspection",
+      "containerd.services.version.v1.Version",
     ]) {
       expect(def[full], full).toBeDefined();
     }
@@ -64,6 +66,30 @@ describe("containerd proto subset", () => {
     expect(fields("containerd.services.sandbox.v1.ControllerStopRequest")).toEqual({ sandboxId: 1, timeoutSecs: 2, sandboxer: 10 });
     expect(fields("containerd.services.sandbox.v1.ControllerUpdateRequest")).toEqual({ sandboxId: 1, sandboxer: 2, sandbox: 3, fields: 4 });
     expect(fields("containerd.services.sandbox.v1.StoreListResponse")).toEqual({ list: 1 });
+    expect(fields("containerd.services.sandbox.v1.StoreCreateRequest")).toEqual({ sandbox: 1 });
+    expect(fields("containerd.services.sandbox.v1.StoreDeleteRequest")).toEqual({ sandboxId: 1 });
+    expect(fields("containerd.services.sandbox.v1.ControllerStartRequest")).toEqual({ sandboxId: 1, sandboxer: 10 });
+    expect(fields("containerd.services.sandbox.v1.ControllerShutdownRequest")).toEqual({ sandboxId: 1, sandboxer: 10 });
+    expect(fields("containerd.services.sandbox.v1.ControllerWaitRequest")).toEqual({ sandboxId: 1, sandboxer: 10 });
+    expect(fields("containerd.services.sandbox.v1.ControllerWaitResponse")).toEqual({ exitStatus: 1, exitedAt: 2 });
+    expect(fields("containerd.types.Sandbox.Runtime")).toEqual({ name: 1, options: 2 });
+  });
+
+  it("matches the Introspection and Version definitions (how the driver finds the Sandbox API)", () => {
+    expect(methods("containerd.services.introspection.v1.Introspection")).toEqual({
+      Plugins: "PluginsRequest -> PluginsResponse",
+      Server: "google.protobuf.Empty -> ServerResponse",
+      PluginInfo: "PluginInfoRequest -> PluginInfoResponse",
+    });
+    expect(fields("containerd.services.introspection.v1.Plugin")).toEqual({ type: 1, id: 2, requires: 3, platforms: 4, exports: 5, capabilities: 6, initErr: 7 });
+    expect(fields("containerd.services.introspection.v1.PluginsRequest")).toEqual({ filters: 1 });
+    expect(fields("containerd.services.introspection.v1.PluginsResponse")).toEqual({ plugins: 1 });
+    expect(fields("containerd.services.introspection.v1.ServerResponse")).toEqual({ uuid: 1, pid: 2, pidns: 3, deprecations: 4 });
+    expect(fields("containerd.services.introspection.v1.PluginInfoRequest")).toEqual({ type: 1, id: 2, options: 3 });
+    expect(fields("google.rpc.Status")).toEqual({ code: 1, message: 2, details: 3 });
+    expect(root.lookupType("containerd.services.introspection.v1.Plugin").fields.initErr!.type).toBe("google.rpc.Status");
+    expect(methods("containerd.services.version.v1.Version")).toEqual({ Version: "google.protobuf.Empty -> VersionResponse" });
+    expect(fields("containerd.services.version.v1.VersionResponse")).toEqual({ version: 1, revision: 2 });
   });
 
   it("packs and unpacks Any by type name", () => {

@@ -14,6 +14,7 @@ import type { ContentClient } from "./generated/containerd/services/content/v1/C
 import type { DiffClient } from "./generated/containerd/services/diff/v1/Diff";
 import type { EventsClient } from "./generated/containerd/services/events/v1/Events";
 import type { ImagesClient } from "./generated/containerd/services/images/v1/Images";
+import type { IntrospectionClient } from "./generated/containerd/services/introspection/v1/Introspection";
 import type { LeasesClient } from "./generated/containerd/services/leases/v1/Leases";
 import type { NamespacesClient } from "./generated/containerd/services/namespaces/v1/Namespaces";
 import type { ControllerClient } from "./generated/containerd/services/sandbox/v1/Controller";
@@ -37,6 +38,7 @@ export const CONTAINERD_PROTO_FILES = [
   "services/leases/v1/leases.proto",
   "services/version/v1/version.proto",
   "services/sandbox/v1/sandbox.proto",
+  "services/introspection/v1/introspection.proto",
   "events/task.proto",
   "events/container.proto",
   "runtime/runc/options.proto",
@@ -60,6 +62,7 @@ export interface ContainerdServices {
   events: ClientCtor<EventsClient>;
   leases: ClientCtor<LeasesClient>;
   version: ClientCtor<VersionClient>;
+  introspection: ClientCtor<IntrospectionClient>;
   sandboxStore: ClientCtor<StoreClient>;
   sandboxController: ClientCtor<ControllerClient>;
 }
@@ -105,6 +108,7 @@ export function containerdServices(): ContainerdServices {
     events: get("containerd.services.events.v1.Events"),
     leases: get("containerd.services.leases.v1.Leases"),
     version: get("containerd.services.version.v1.Version"),
+    introspection: get("containerd.services.introspection.v1.Introspection"),
     sandboxStore: get("containerd.services.sandbox.v1.Store"),
     sandboxController: get("containerd.services.sandbox.v1.Controller"),
   };

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { containerdServices, LEASE_METADATA_KEY, NAMESPACE_METADATA_KEY, type ContainerdServices } from "../../../proto/containerd/load";
-import { containerdError, hasGrpcCode, type CallContext } from "./containerd-errors";
+import { containerdError, hasGrpcCode, sandboxApiMissingMessage, type CallContext } from "./containerd-errors";
 
 export type ServiceName = keyof ContainerdServices;
 type ClientOf<S extends ServiceName> = InstanceType<ContainerdServices[S]>;
@@ -15,6 +15,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Override the client's namespace (namespaces themselves are global). */
   namespace?: string;
+  /** Cancels the call (it then rejects RUNTIME_ERROR "… was cancelled"). */
+  signal?: AbortSignal;
 }
 
 export interface ContainerdClientOptions {
@@ -28,7 +30,16 @@ export interface ContainerdClientOptions {
 /** GC labels containerd understands (see docs/containerd.md, "Garbage collection"). */
 export const GC_EXPIRE_LABEL = "containerd.io/gc.expire";
 
-type Describe = Omit<CallContext, "namespace" | "address">;
+type Describe = Omit<CallContext, "namespace" | "address" | "daemonVersion">;
+
+/** The daemon's Version service answer. */
+export interface DaemonVersion {
+  /** e.g. "1.6.20~ds1", "v1.7.13", "2.0.0" as the daemon reports it. */
+  version: string;
+  revision: string;
+}
+
+const SANDBOX_SERVICES: ReadonlySet<ServiceName> = new Set(["sandboxStore", "sandboxController"]);
 type UnaryFn = (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
 
 export class ContainerdClient {
@@ -37,6 +48,9 @@ export class ContainerdClient {
   private readonly timeoutMs: number;
   private readonly clients = new Map<ServiceName, grpc.Client>();
   private channelOwner: grpc.Client | undefined;
+  private versionPromise: Promise<DaemonVersion> | undefined;
+  /** The daemon's version once version() has answered; error messages name it. */
+  daemonVersion: string | undefined;
 
   constructor(options: ContainerdClientOptions) {
     this.address = options.address;
@@ -70,18 +84,64 @@ export class ContainerdClient {
     return Number.isFinite(ms) ? { deadline: Date.now() + ms } : {};
   }
 
-  context(describe: Describe, opts: CallOptions = {}): CallContext {
-    return { ...describe, namespace: opts.namespace ?? this.namespace, address: this.address };
+  /**
+   * The context an error message is made from. For the Sandbox API's services an UNIMPLEMENTED
+   * answer says which containerd release it needs and which one this daemon is.
+   */
+  context(describe: Describe, opts: CallOptions = {}, service?: ServiceName): CallContext {
+    const namespace = opts.namespace ?? this.namespace;
+    const ctx: CallContext = { ...describe, namespace, address: this.address, ...(this.daemonVersion ? { daemonVersion: this.daemonVersion } : {}) };
+    if (service && SANDBOX_SERVICES.has(service) && !ctx.hints?.unimplemented) {
+      ctx.hints = {
+        ...ctx.hints,
+        unimplemented: `cannot ${describe.action} (${describe.object}, namespace "${namespace}"): ${sandboxApiMissingMessage(this.daemonVersion)}; upgrade containerd or run kernels without it (sandboxMode "tasks")`,
+      };
+    }
+    return ctx;
+  }
+
+  /**
+   * The daemon's version and revision (Version service), asked once per client. It also goes
+   * into later error messages (daemonVersion).
+   */
+  version(): Promise<DaemonVersion> {
+    this.versionPromise ??= this.unary<DaemonVersion>("version", "Version", {}, { action: "read the daemon version", object: "containerd" }).then(
+      (v) => {
+        this.daemonVersion = v.version;
+        return { version: v.version, revision: v.revision };
+      },
+      (e: unknown) => {
+        this.versionPromise = undefined;
+        throw e;
+      },
+    );
+    return this.versionPromise;
+  }
+
+  private invoke<Res>(service: ServiceName, method: string, request: object, opts: CallOptions, done: (err: grpc.ServiceError | null, res: Res | undefined) => void): void {
+    const client = this.service(service) as unknown as Record<string, UnaryFn>;
+    const fn = client[method];
+    if (typeof fn !== "function") throw new Error(`containerd ${service} has no method ${method}`);
+    const signal = opts.signal;
+    const onAbort = () => call.cancel();
+    const call = fn.call(client, request, this.metadata(opts), this.callOptions(opts), (err, res) => {
+      signal?.removeEventListener("abort", onAbort);
+      done(err, res as Res | undefined);
+    });
+    if (signal?.aborted) call.cancel();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  }
+
+  /** The AppError containerdError() makes of a failed call to `service` (for hand-made calls). */
+  unaryError(err: unknown, describe: Describe, service?: ServiceName, opts: CallOptions = {}) {
+    return containerdError(err, this.context(describe, opts, service));
   }
 
   /** A unary call; a failure rejects with the AppError containerdError() makes of it. */
   unary<Res>(service: ServiceName, method: string, request: object, describe: Describe, opts: CallOptions = {}): Promise<Res> {
-    const client = this.service(service) as unknown as Record<string, UnaryFn>;
-    const fn = client[method];
-    if (typeof fn !== "function") throw new Error(`containerd ${service} has no method ${method}`);
     return new Promise<Res>((resolve, reject) => {
-      fn.call(client, request, this.metadata(opts), this.callOptions(opts), (err, res) => {
-        if (err) reject(containerdError(err, this.context(describe, opts)));
+      this.invoke<Res>(service, method, request, opts, (err, res) => {
+        if (err) reject(containerdError(err, this.context(describe, opts, service)));
         else resolve(res as Res);
       });
     });
@@ -89,12 +149,10 @@ export class ContainerdClient {
 
   /** Like unary(), but resolves undefined instead of rejecting when containerd says NotFound. */
   async unaryOrMissing<Res>(service: ServiceName, method: string, request: object, describe: Describe, opts: CallOptions = {}): Promise<Res | undefined> {
-    const client = this.service(service) as unknown as Record<string, UnaryFn>;
-    const fn = client[method]!;
     return new Promise<Res | undefined>((resolve, reject) => {
-      fn.call(client, request, this.metadata(opts), this.callOptions(opts), (err, res) => {
+      this.invoke<Res>(service, method, request, opts, (err, res) => {
         if (err && hasGrpcCode(err, grpc.status.NOT_FOUND)) resolve(undefined);
-        else if (err) reject(containerdError(err, this.context(describe, opts)));
+        else if (err) reject(containerdError(err, this.context(describe, opts, service)));
         else resolve(res as Res);
       });
     });
@@ -107,7 +165,7 @@ export class ContainerdClient {
     return new Promise<Res[]>((resolve, reject) => {
       const out: Res[] = [];
       call.on("data", (m: Res) => out.push(m));
-      call.on("error", (err) => reject(containerdError(err, this.context(describe, opts))));
+      call.on("error", (err) => reject(containerdError(err, this.context(describe, opts, service))));
       call.on("end", () => resolve(out));
     });
   }
@@ -141,6 +199,7 @@ export class ContainerdClient {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
     this.channelOwner = undefined;
+    this.versionPromise = undefined;
   }
 }
 

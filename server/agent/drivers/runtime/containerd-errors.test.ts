@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../errors";
-import { containerdError, hasGrpcCode, type CallContext } from "./containerd-errors";
+import { containerdError, hasGrpcCode, sandboxApiMissingMessage, type CallContext } from "./containerd-errors";
 
 const ctx: CallContext = { action: "create container", object: 'container "k1"', namespace: "hypercell", address: "unix:///run/containerd/containerd.sock" };
 
@@ -16,7 +16,7 @@ describe("containerdError", () => {
     [grpc.status.FAILED_PRECONDITION, "PRECONDITION_FAILED", /not in a state that allows "create container"/],
     [grpc.status.INVALID_ARGUMENT, "BAD_INPUT", /rejected "create container"/],
     [grpc.status.UNAVAILABLE, "RUNTIME_ERROR", /not reachable at unix:\/\/\/run\/containerd\/containerd\.sock.*is the daemon running/],
-    [grpc.status.UNIMPLEMENTED, "RUNTIME_ERROR", /needs containerd 1\.7 or newer/],
+    [grpc.status.UNIMPLEMENTED, "RUNTIME_ERROR", /this containerd does not offer "create container" \(container "k1"\); the call needs a newer containerd/],
     [grpc.status.DEADLINE_EXCEEDED, "RUNTIME_ERROR", /did not finish "create container"/],
     [grpc.status.UNKNOWN, "RUNTIME_ERROR", /containerd could not create container/],
   ])("maps gRPC %s to %s with a message that names the object", (code, appCode, message) => {
@@ -31,6 +31,19 @@ describe("containerdError", () => {
   it("prefers a call's own hint", () => {
     const err = containerdError(grpcError(grpc.status.NOT_FOUND, "x"), { ...ctx, hints: { notFound: "create it before starting its task" } });
     expect(err.message).toMatch(/^create it before starting its task/);
+  });
+
+  it("names the daemon's version when UNIMPLEMENTED, and takes the Sandbox API's own hint", () => {
+    expect(containerdError(grpcError(grpc.status.UNIMPLEMENTED, "x"), { ...ctx, daemonVersion: "1.6.20~ds1" }).message).toMatch(/^this containerd \(1\.6\.20~ds1\) does not offer "create container"/);
+    const err = containerdError(grpcError(grpc.status.UNIMPLEMENTED, "unknown service containerd.services.sandbox.v1.Store"), {
+      ...ctx,
+      action: "record sandbox",
+      object: 'sandbox "k1-sandbox"',
+      hints: { unimplemented: `cannot record sandbox: ${sandboxApiMissingMessage("1.6.20~ds1")}` },
+    });
+    expect(err).toMatchObject({ code: "RUNTIME_ERROR", details: { grpcCode: "UNIMPLEMENTED" } });
+    expect(err.message).toBe("cannot record sandbox: the Sandbox API needs containerd 1.7 or newer (this daemon is 1.6.20~ds1) (containerd UNIMPLEMENTED: unknown service containerd.services.sandbox.v1.Store)");
+    expect(sandboxApiMissingMessage()).toMatch(/this daemon is of unknown version/);
   });
 
   it("strips grpc-go's wrapping from containerd's words", () => {

@@ -12,8 +12,15 @@ export interface CallContext {
   namespace: string;
   /** The daemon's address, for connection failures. */
   address: string;
+  /** The daemon's version when known (containerd's Version service), for "too old" messages. */
+  daemonVersion?: string;
   /** Overrides for a code's message where the generic one would mislead. */
-  hints?: Partial<Record<"notFound" | "alreadyExists" | "failedPrecondition", string>>;
+  hints?: Partial<Record<"notFound" | "alreadyExists" | "failedPrecondition" | "unimplemented", string>>;
+}
+
+/** What a daemon without the Sandbox API (containerd < 1.7) is told, with its version when known. */
+export function sandboxApiMissingMessage(daemonVersion?: string): string {
+  return `the Sandbox API needs containerd 1.7 or newer (this daemon is ${daemonVersion || "of unknown version"})`;
 }
 
 function isServiceError(err: unknown): err is grpc.ServiceError {
@@ -29,7 +36,9 @@ function daemonWords(err: grpc.ServiceError): string {
  * Maps a failed containerd call to an AppError:
  * NotFound → NOT_FOUND, AlreadyExists → CONFLICT, FailedPrecondition → PRECONDITION_FAILED,
  * InvalidArgument → BAD_INPUT, and everything else (Unavailable, Unimplemented, deadlines,
- * Unknown, Internal…) → RUNTIME_ERROR. An AppError passes through unchanged.
+ * Unknown, Internal…) → RUNTIME_ERROR. An AppError passes through unchanged. Unimplemented says
+ * which call the daemon lacks and its version; Sandbox API calls pass `hints.unimplemented`
+ * (sandboxApiMissingMessage) so the message names the containerd release they need.
  */
 export function containerdError(err: unknown, ctx: CallContext): AppError {
   if (isAppError(err)) return err;
@@ -62,7 +71,9 @@ export function containerdError(err: unknown, ctx: CallContext): AppError {
       message = `containerd is not reachable at ${ctx.address} (${ctx.action}, ${ctx.object}): is the daemon running and is the socket path right?`;
       break;
     case grpc.status.UNIMPLEMENTED:
-      message = `this containerd does not offer "${ctx.action}" (${ctx.object}); the Sandbox API needs containerd 1.7 or newer`;
+      message =
+        ctx.hints?.unimplemented ??
+        `this containerd${ctx.daemonVersion ? ` (${ctx.daemonVersion})` : ""} does not offer "${ctx.action}" (${ctx.object}); the call needs a newer containerd or a plugin this daemon has disabled`;
       break;
     case grpc.status.DEADLINE_EXCEEDED:
       message = `containerd did not finish "${ctx.action}" for ${ctx.object} in time`;

@@ -4,7 +4,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { AppError } from "../../../errors";
+import { AppError, isAppError } from "../../../errors";
 import { packAny, unpackAny } from "../../../proto/containerd/load";
 import type { Container__Output } from "../../../proto/containerd/generated/containerd/services/containers/v1/Container";
 import type { Process__Output } from "../../../proto/containerd/generated/containerd/v1/types/Process";
@@ -13,6 +13,7 @@ import type { Mount__Output } from "../../../proto/containerd/generated/containe
 import type { Timestamp__Output } from "../../../proto/containerd/generated/google/protobuf/Timestamp";
 import { ContainerdClient, quoteFilter, type CallOptions } from "./containerd-client";
 import { containerdError, hasGrpcCode } from "./containerd-errors";
+import { ContainerdSandboxApi, SANDBOX_CONTAINER_LABEL, sandboxIdForContainer, type SandboxApiSupport } from "./containerd-sandbox-api";
 import { chainIds, chooseManifest, configDiffIds, isIndex, isManifest, manifestParts } from "./image-manifest";
 import type { Descriptor } from "./oci-image";
 import {
@@ -42,6 +43,16 @@ export interface ContainerdSandboxRuntimeOptions {
   timeoutMs?: number;
   /** Shim-specific CreateTaskRequest.options (an Any), e.g. runcTaskOptions() in tests. */
   taskOptions?: { type_url: string; value: Buffer };
+  /**
+   * "auto" (default): where the daemon offers the Sandbox API (containerd >= 1.7, detected once per
+   * connection), createContainer first makes and starts a sandbox for the container (one VM per
+   * kernel) and records the container in it; deleteContainer tears that sandbox down after the
+   * container. Elsewhere — containerd 1.6, or a shim that answers UNIMPLEMENTED to sandbox calls —
+   * the task-only path runs, exactly as in "tasks" mode. "tasks": never use the Sandbox API.
+   */
+  sandboxMode?: "auto" | "tasks";
+  /** Sandboxer for the Sandbox API's Controller calls (default "shim", containerd 2.x's shim sandboxer). */
+  sandboxer?: string;
 }
 
 /** runc shim options with a private state root (see runtime/runc/options.proto for why). */
@@ -74,6 +85,7 @@ function toContainerInfo(c: Container__Output): ContainerInfo {
     snapshotter: c.snapshotter,
     snapshotKey: c.snapshotKey,
     ...(toDate(c.createdAt) ? { createdAt: toDate(c.createdAt)! } : {}),
+    ...(c.sandbox ? { sandboxId: c.sandbox } : {}),
   };
 }
 
@@ -99,12 +111,19 @@ export class ContainerdSandboxRuntime implements SandboxRuntime {
   readonly snapshotter: string;
   private readonly architecture: string | undefined;
   private readonly taskOptions: { type_url: string; value: Buffer } | undefined;
+  /** The Sandbox API (containerd >= 1.7) over the same connection. */
+  readonly sandboxes: ContainerdSandboxApi;
+  readonly sandboxMode: "auto" | "tasks";
+  /** Runtime names whose shim refused sandbox calls (UNIMPLEMENTED), with containerd's words. */
+  private readonly shimsWithoutSandboxes = new Map<string, string>();
 
   constructor(options: ContainerdSandboxRuntimeOptions) {
     this.client = new ContainerdClient({ address: options.address, namespace: options.namespace, timeoutMs: options.timeoutMs });
     this.snapshotter = options.snapshotter ?? "overlayfs";
     this.architecture = options.architecture;
     this.taskOptions = options.taskOptions;
+    this.sandboxMode = options.sandboxMode ?? "auto";
+    this.sandboxes = new ContainerdSandboxApi(this.client, options.sandboxer ? { sandboxer: options.sandboxer } : {});
   }
 
   get namespace(): string {
@@ -252,28 +271,104 @@ export class ContainerdSandboxRuntime implements SandboxRuntime {
     return this.snapshotExists(snapshotKey);
   }
 
+  // --- sandboxes (containerd >= 1.7) ---------------------------------------------------------
+
+  /**
+   * Whether the daemon offers the Sandbox API, with its version (asked once per connection).
+   * Throws RUNTIME_ERROR only when the daemon cannot be asked.
+   */
+  sandboxApiSupport(): Promise<SandboxApiSupport> {
+    return this.sandboxes.detect();
+  }
+
+  /** Whether createContainer makes a sandbox for a container of this runtime name. */
+  async usesSandboxApi(runtime: string): Promise<boolean> {
+    if (this.sandboxMode === "tasks" || this.shimsWithoutSandboxes.has(runtime)) return false;
+    return (await this.sandboxes.detect()).offered;
+  }
+
+  /**
+   * Makes and starts the container's sandbox; returns its id, or undefined when the runtime's shim
+   * turns out not to implement sandboxes (then it is not asked again on this connection).
+   */
+  private async createSandboxFor(input: CreateContainerInput): Promise<string | undefined> {
+    const id = sandboxIdForContainer(input.id);
+    const annotations = (input.spec as { annotations?: Record<string, string> }).annotations ?? {};
+    const create = () =>
+      this.sandboxes.create({
+        id,
+        runtime: input.runtime,
+        ...(this.taskOptions ? { runtimeOptions: this.taskOptions } : {}),
+        spec: input.spec,
+        labels: { ...input.labels, [SANDBOX_CONTAINER_LABEL]: input.id },
+        annotations,
+      });
+    try {
+      await create();
+      return id;
+    } catch (e) {
+      if (isAppError(e) && e.details?.grpcCode === "UNIMPLEMENTED") {
+        this.shimsWithoutSandboxes.set(input.runtime, e.message);
+        return undefined;
+      }
+      if (!(isAppError(e) && e.code === "CONFLICT")) throw e;
+      // A sandbox of ours for this container id but no container: an agent died in between.
+      const left = await this.sandboxes.get(id).catch(() => undefined);
+      if (left?.labels[SANDBOX_CONTAINER_LABEL] !== input.id) throw e;
+      await this.sandboxes.remove(id);
+      await create();
+      return id;
+    }
+  }
+
+  /** Removes a sandbox made for `containerId` whose container is gone (best effort). */
+  private async removeOrphanSandbox(containerId: string): Promise<void> {
+    if (this.sandboxMode === "tasks") return;
+    try {
+      if (!(await this.sandboxes.detect()).offered) return;
+      const id = sandboxIdForContainer(containerId);
+      const left = await this.sandboxes.get(id).catch(() => undefined);
+      if (left?.labels[SANDBOX_CONTAINER_LABEL] === containerId) await this.sandboxes.remove(id);
+    } catch {
+      /* the caller reports the missing container; a leftover sandbox is found again next time */
+    }
+  }
+
   // --- containers ----------------------------------------------------------------------------
 
   async createContainer(input: CreateContainerInput): Promise<ContainerInfo> {
     if (!(await this.snapshotExists(input.snapshotKey))) {
       throw new AppError("NOT_FOUND", `rootfs snapshot "${input.snapshotKey}" does not exist in namespace "${this.namespace}"; call prepareRootfs before creating container "${input.id}"`);
     }
-    const res = await this.client.unary<{ container: Container__Output }>(
-      "containers",
-      "Create",
-      {
-        container: {
-          id: input.id,
-          labels: input.labels,
-          image: input.image,
-          runtime: { name: input.runtime },
-          spec: { type_url: OCI_SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(input.spec)) },
-          snapshotter: this.snapshotter,
-          snapshotKey: input.snapshotKey,
+    let sandboxId: string | undefined;
+    if (await this.usesSandboxApi(input.runtime)) {
+      // Ask first: a VM booted for an id that is taken would only be torn down again.
+      const existing = await this.client.unaryOrMissing("containers", "Get", { id: input.id }, { action: "create container", object: `container "${input.id}"` });
+      if (existing) throw new AppError("CONFLICT", `container "${input.id}" already exists in containerd namespace "${this.namespace}"; delete it first or choose another id`);
+      sandboxId = await this.createSandboxFor(input);
+    }
+    const res = await this.client
+      .unary<{ container: Container__Output }>(
+        "containers",
+        "Create",
+        {
+          container: {
+            id: input.id,
+            labels: input.labels,
+            image: input.image,
+            runtime: { name: input.runtime },
+            spec: { type_url: OCI_SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(input.spec)) },
+            snapshotter: this.snapshotter,
+            snapshotKey: input.snapshotKey,
+            sandbox: sandboxId ?? "",
+          },
         },
-      },
-      { action: "create container", object: `container "${input.id}"` },
-    );
+        { action: "create container", object: `container "${input.id}"` },
+      )
+      .catch(async (e: unknown) => {
+        if (sandboxId) await this.sandboxes.remove(sandboxId).catch(() => undefined);
+        throw e;
+      });
     // The container now references its snapshot; the lease that held it is no longer needed.
     await this.client.deleteLease(rootfsLeaseId(input.snapshotKey)).catch(() => undefined);
     return toContainerInfo(res.container);
@@ -293,7 +388,10 @@ export class ContainerdSandboxRuntime implements SandboxRuntime {
   }
 
   async deleteContainer(containerId: string): Promise<void> {
-    const container = await this.getContainer(containerId);
+    const container = await this.getContainer(containerId).catch(async (e: unknown) => {
+      if (isAppError(e) && e.code === "NOT_FOUND") await this.removeOrphanSandbox(containerId);
+      throw e;
+    });
     // containerd's metadata API would delete the record under a live task and orphan the shim.
     const task = await this.client.unaryOrMissing<{ process: Process__Output }>("tasks", "Get", { containerId }, { action: "get task", object: `container "${containerId}"` });
     if (task?.process) {
@@ -309,6 +407,8 @@ export class ContainerdSandboxRuntime implements SandboxRuntime {
       );
       await this.client.deleteLease(rootfsLeaseId(container.snapshotKey)).catch(() => undefined);
     }
+    // The sandbox (the kernel's VM) goes after its container.
+    if (container.sandboxId) await this.sandboxes.remove(container.sandboxId);
   }
 
   // --- tasks ---------------------------------------------------------------------------------

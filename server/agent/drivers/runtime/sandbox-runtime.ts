@@ -37,6 +37,12 @@ export interface ContainerInfo {
   snapshotter: string;
   snapshotKey: string;
   createdAt?: Date;
+  /**
+   * The containerd sandbox (Sandbox API, containerd >= 1.7) the container runs in, when the
+   * runtime made one for it; absent on the task-only path. Optional: runtimes without sandboxes
+   * never set it.
+   */
+  sandboxId?: string;
 }
 
 export interface StartTaskInput {
