@@ -146,6 +146,8 @@ export function SessionDetail({ id }: { id: string }) {
 
               {can("metrics.read", s.project.id) && gpusOf(s.requestedSlots) > 0 ? <SessionGpuMetrics sessionId={s.id} status={s.status} /> : null}
 
+              {s.schedulingHistory.some((h) => h.result !== "SUCCESS") ? <SchedulingAttempts rows={s.schedulingHistory} /> : null}
+
               <Card>
                 <CardHeader title="Status timeline" />
                 <CardBody>
@@ -182,5 +184,54 @@ export function SessionDetail({ id }: { id: string }) {
         ) : null}
       </DetailState>
     </>
+  );
+}
+
+const RESULT_TONE = { SUCCESS: "ok", NEED_RETRY: "warn", EXPIRED: "danger", GIVE_UP: "danger", SKIPPED: "neutral" } as const;
+const RESULT_WORDS = { SUCCESS: "succeeded", NEED_RETRY: "will retry", EXPIRED: "expired", GIVE_UP: "gave up", SKIPPED: "skipped" } as const;
+
+/** BEP-1030's scheduling history: shown once anything went other than smoothly. */
+function SchedulingAttempts({
+  rows,
+}: {
+  rows: { id: bigint | number | string; phase: string; agentId: string | null; toStatus: string | null; result: keyof typeof RESULT_TONE; errorCode: string | null; message: string; attempts: number; createdAt: Date | string; updatedAt: Date | string }[];
+}) {
+  return (
+    <Card>
+      <CardHeader title="Scheduling attempts" description="Each try to place, start or end this session. A call that did not get through is retried; a host that keeps failing is given up on and the session is placed elsewhere." />
+      <Table>
+        <caption className="sr-only">Scheduling attempts</caption>
+        <thead>
+          <tr>
+            <Th>Phase</Th>
+            <Th>Host</Th>
+            <Th>Outcome</Th>
+            <Th className="text-right">Attempts</Th>
+            <Th>What happened</Th>
+            <Th>Last</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((h) => (
+            <Tr key={String(h.id)}>
+              <Td>{h.phase}</Td>
+              <Td className="font-mono text-xs">{h.agentId ?? "—"}</Td>
+              <Td className="whitespace-nowrap">
+                <Badge tone={RESULT_TONE[h.result]}>{RESULT_WORDS[h.result]}</Badge>
+                {h.toStatus && h.result !== "NEED_RETRY" && h.result !== "SUCCESS" ? <span className="ml-1 text-xs text-muted-fg">→ {h.toStatus}</span> : null}
+              </Td>
+              <Td className="text-right tabular-nums">{h.attempts}</Td>
+              <Td className="max-w-xl text-sm">
+                {h.message}
+                {h.errorCode ? <span className="ml-1 font-mono text-xs text-muted-fg">({h.errorCode})</span> : null}
+              </Td>
+              <Td className="whitespace-nowrap text-xs text-muted-fg">
+                <time dateTime={new Date(h.updatedAt).toISOString()}>{formatTime(h.updatedAt)}</time>
+              </Td>
+            </Tr>
+          ))}
+        </tbody>
+      </Table>
+    </Card>
   );
 }

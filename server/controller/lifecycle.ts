@@ -12,6 +12,8 @@ import type { AgentGateway } from "./agent-gateway";
 import { appendAuditEvent } from "../audit/record";
 import type { NetworkPolicySync } from "./network-sync";
 import { SESSION_STATUS_CHANNEL } from "../realtime/channels";
+import { classifyCallFailure, decideStart, DEFAULT_RETRY_POLICY, type CallFailure, type RetryPolicy } from "../domain/sessions/retry";
+import { recordAttempt, reschedulesOf, startAttemptsOn } from "./scheduling-history";
 
 const TERMINAL: readonly KernelStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
 const SESSION_TERMINAL: readonly SessionStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
@@ -88,29 +90,52 @@ function sessionVfolders(mounts: unknown): { name: string; hostPath: string; mou
     .map((m) => ({ name: m.name as string, hostPath: m.hostPath as string, mountPath: m.mountPath as string, readOnly: m.readOnly === true }));
 }
 
-/** Asks agents to start every SCHEDULED kernel; a refusal ends the kernel in ERROR with the agent's words. */
-export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void, network?: NetworkPolicySync) {
+/** Kernels waiting out a retry backoff: id → earliest next attempt (ms since epoch). */
+const notBefore = new Map<string, number>();
+
+/**
+ * Asks agents to start every SCHEDULED kernel (BEP-1030's StartSessions). A call that did not get
+ * through is retried with backoff (NEED_RETRY); after the host's attempts — or at once when the host
+ * refuses — the coordinator gives up on that host and sends the session back to PENDING to be placed
+ * elsewhere (GIVE_UP), until its reschedules run out (then ERROR). A kernel whose host stays
+ * unreachable past the start timeout is given up on the same way (EXPIRED). Every outcome is recorded
+ * in the session's scheduling history.
+ */
+export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: string) => void, network?: NetworkPolicySync, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = new Date()) {
   const kernels = await db.kernel.findMany({
     where: { status: "SCHEDULED", containerId: null, agentId: { not: null }, session: { status: { in: ["SCHEDULED", "PREPARING", "PULLING", "CREATING"] } } },
-    include: { session: { include: { kernels: { select: { id: true, clusterHostname: true } } } } },
+    include: { session: { include: { kernels: { select: { id: true, clusterHostname: true, containerId: true } } } } },
   });
+  // A host that stays away too long: give up on it rather than wait forever.
+  for (const k of kernels) {
+    if (inFlight.has(k.id) || gateway.isConnected(k.agentId!)) continue;
+    const waited = (now.getTime() - k.statusChangedAt.getTime()) / 1000;
+    if (waited < policy.startTimeoutSec) continue;
+    inFlight.add(k.id);
+    try {
+      await giveUpStart(db, k, { code: "UNAVAILABLE", transient: true, message: `host ${k.agentId} has not been reachable for ${Math.round(waited)} s` }, "EXPIRED", policy, log);
+    } finally {
+      inFlight.delete(k.id);
+    }
+  }
+  const ready = kernels.filter((k) => !inFlight.has(k.id) && gateway.isConnected(k.agentId!) && (notBefore.get(k.id) ?? 0) <= now.getTime());
   // Policy first: a VM must never come up on the network before its session's fence exists.
-  if (network?.enabled && kernels.some((k) => !inFlight.has(k.id) && gateway.isConnected(k.agentId!))) {
+  if (network?.enabled && ready.length) {
     try {
       await network.reconcile("sessions starting");
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      for (const k of kernels) {
+      for (const k of ready) {
         await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: network policy could not be written to Calico's datastore: ${why}`, containerId: "", exitCode: 0 });
       }
-      log(`network policy could not be written; ${kernels.length} kernel(s) not started: ${why}`);
+      log(`network policy could not be written; ${ready.length} kernel(s) not started: ${why}`);
       return;
     }
   }
   // Cluster members find each other by name: the hosts file carries every placed member's address.
-  const addresses = kernels.length && network ? await network.addresses().catch(() => new Map<string, string>()) : new Map<string, string>();
-  for (const k of kernels) {
-    if (inFlight.has(k.id) || !gateway.isConnected(k.agentId!)) continue;
+  const addresses = ready.length && network ? await network.addresses().catch(() => new Map<string, string>()) : new Map<string, string>();
+  for (const k of ready) {
+    if (inFlight.has(k.id)) continue;
     inFlight.add(k.id);
     const devices = (k.attachedDevices ?? {}) as { "cuda.device"?: { pciAddress: string; iommuGroup: number }[] };
     const slots = k.requestedSlots as { cpu?: number; mem?: number };
@@ -140,33 +165,114 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
       } catch {
         context = undefined;
       }
+      notBefore.delete(k.id);
       await db.kernel.updateMany({ where: { id: k.id }, data: { containerId: r.containerId, ...(context ? { creationContext: context } : {}) } });
+      await recordAttempt(db, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: k.session.status, result: "SUCCESS", message: `${k.clusterHostname}: CreateKernel accepted by ${k.agentId}` });
       log(`kernel ${k.id} starting on ${k.agentId}${r.warnings.length ? ` (${r.warnings.join("; ")})` : ""}`);
     } catch (e) {
-      const why = (e as { details?: string }).details ?? (e instanceof Error ? e.message : String(e));
-      await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: ${why}`, containerId: "", exitCode: 0 });
-      log(`kernel ${k.id} could not start on ${k.agentId}: ${why}`);
+      const failure = classifyCallFailure(e);
+      const attempts = (await startAttemptsOn(db, k.sessionId, k.agentId!)) + 1;
+      const decision = decideStart(policy, { failure, attempts, reschedules: await reschedulesOf(db, k.sessionId), othersStarted: k.session.kernels.some((m) => m.id !== k.id && m.containerId) });
+      if (decision.action === "retry") {
+        await recordAttempt(db, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: k.session.status, toStatus: k.session.status, result: "NEED_RETRY", errorCode: failure.code, message: `${k.clusterHostname} on ${k.agentId}: ${failure.message}` });
+        notBefore.set(k.id, now.getTime() + decision.afterMs);
+        log(`kernel ${k.id} could not start on ${k.agentId} (attempt ${attempts} of ${policy.startMaxAttempts}, retry in ${decision.afterMs} ms): ${failure.message}`);
+      } else {
+        await giveUpStart(db, k, failure, "GIVE_UP", policy, log, attempts);
+      }
     } finally {
       inFlight.delete(k.id);
     }
   }
 }
 
-/** Destroys the live kernels of TERMINATING sessions; the agent's TERMINATED event releases their GPUs. */
-export async function destroyTerminating(db: Db, gateway: AgentGateway, log: (m: string) => void) {
+type StartingKernel = { id: string; sessionId: string; agentId: string | null; clusterHostname: string; session: { status: SessionStatus; kernels: { id: string; containerId: string | null }[] } };
+
+/**
+ * Gives up starting `k` on its host: back to PENDING (allocations released, the host avoided next
+ * time) while reschedules remain and no other VM of the session has started; ERROR otherwise.
+ */
+async function giveUpStart(db: Db, k: StartingKernel, failure: CallFailure, result: "GIVE_UP" | "EXPIRED", policy: RetryPolicy, log: (m: string) => void, attempts = 1) {
+  notBefore.delete(k.id);
+  const reschedules = await reschedulesOf(db, k.sessionId);
+  const othersStarted = k.session.kernels.some((m) => m.id !== k.id && m.containerId);
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+  const what = `${k.clusterHostname} could not be started on ${k.agentId}${tries}: ${failure.message}`;
+  const decision = failure.code === "BAD_INPUT" ? "fail" : decideStart(policy, { failure: null, attempts, reschedules, othersStarted }).action;
+  if (decision !== "reschedule") {
+    const why =
+      failure.code === "BAD_INPUT"
+        ? "the host refused the request itself"
+        : othersStarted
+          ? "other VMs of the cluster had already started"
+          : `it was already placed ${reschedules + 1} times (at most ${policy.maxReschedules} reschedules)`;
+    await recordAttempt(db, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: k.session.status, toStatus: "ERROR", result, errorCode: failure.code, message: `${what}; gave up: ${why}` });
+    await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: ${what}`, containerId: "", exitCode: 0 });
+    log(`kernel ${k.id}: ${what}; session ends in ERROR (${why})`);
+    return;
+  }
+  const reason = `rescheduled: ${what}`;
+  const now = new Date();
+  const moved = await db.$transaction(async (tx) => {
+    const s = await tx.session.findUnique({ where: { id: k.sessionId }, select: { status: true } });
+    if (!s || !["SCHEDULED", "PREPARING"].includes(s.status)) return false;
+    const ks = await tx.kernel.findMany({ where: { sessionId: k.sessionId }, select: { id: true, status: true, containerId: true } });
+    if (ks.some((x) => x.containerId || !["SCHEDULED", "PREPARING"].includes(x.status))) return false;
+    await tx.allocation.updateMany({ where: { kernelId: { in: ks.map((x) => x.id) }, releasedAt: null }, data: { releasedAt: now } });
+    for (const x of ks) {
+      await tx.kernel.update({
+        where: { id: x.id },
+        data: { status: "PENDING", agentId: null, attachedDevices: {}, statusInfo: reason, statusChangedAt: now, statusHistory: { create: { fromStatus: x.status, toStatus: "PENDING", reason } } },
+      });
+    }
+    await setSession(tx, k.sessionId, s.status, "PENDING", reason, { pendingReason: `Waiting to be placed again: ${k.agentId} could not start it.` });
+    await recordAttempt(tx, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: s.status, toStatus: "PENDING", result, errorCode: failure.code, message: what });
+    await appendAuditEvent(tx, { actor: null, requestId: `reschedule-${k.sessionId}-${now.getTime()}`, clientAddress: null }, {
+      action: "sessions.reschedule",
+      targetType: "session",
+      targetId: k.sessionId,
+      before: { status: s.status, host: k.agentId },
+      after: { status: "PENDING" },
+      result: "success",
+      message: reason,
+    });
+    await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${k.sessionId})`;
+    return true;
+  });
+  if (moved) log(`session ${k.sessionId} sent back to PENDING: ${what}`);
+  else await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: `failed-to-create: ${what}`, containerId: "", exitCode: 0 });
+}
+
+/**
+ * Destroys the live kernels of TERMINATING sessions (BEP-1030's TerminateSessions); the agent's
+ * TERMINATED event releases their GPUs. A failed call is retried next pass (NEED_RETRY); a kernel whose
+ * host stays unreachable past the give-up time is declared TERMINATED (GIVE_UP) — its VM is removed by
+ * reconciliation when the host comes back.
+ */
+export async function destroyTerminating(db: Db, gateway: AgentGateway, log: (m: string) => void, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = new Date()) {
   const kernels = await db.kernel.findMany({
     where: { session: { status: "TERMINATING" }, containerId: { not: null }, status: { notIn: [...TERMINAL] }, agentId: { not: null } },
-    select: { id: true, agentId: true, sessionId: true, session: { select: { statusInfo: true } } },
+    select: { id: true, agentId: true, sessionId: true, clusterHostname: true, statusChangedAt: true, session: { select: { statusInfo: true } } },
   });
   for (const k of kernels) {
     if (inFlight.has(k.id)) continue;
-    if (!gateway.isConnected(k.agentId!)) continue; // retried when the host is back; LOST hosts are reconciled on rejoin
+    if (!gateway.isConnected(k.agentId!)) {
+      const waited = (now.getTime() - k.statusChangedAt.getTime()) / 1000;
+      if (waited < policy.terminateGiveUpSec) continue; // retried when the host is back
+      const what = `${k.clusterHostname}: host ${k.agentId} unreachable for ${Math.round(waited)} s; declared terminated, its VM is removed when the host returns`;
+      await recordAttempt(db, { sessionId: k.sessionId, phase: "terminate", agentId: k.agentId, fromStatus: "TERMINATING", toStatus: "TERMINATED", result: "GIVE_UP", errorCode: "UNAVAILABLE", message: what });
+      await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "TERMINATED", reason: `force-terminated: ${what}`, containerId: "", exitCode: 0 });
+      log(`kernel ${k.id}: ${what}`);
+      continue;
+    }
     inFlight.add(k.id);
     try {
       const existed = await gateway.destroyKernel(k.agentId!, k.id, k.session.statusInfo ?? "user-requested");
       if (!existed) await applyKernelEvent(db, k.agentId!, { kernelId: k.id, sessionId: k.sessionId, status: "TERMINATED", reason: "not found on its host", containerId: "", exitCode: 0 });
     } catch (e) {
-      log(`could not destroy kernel ${k.id} on ${k.agentId}: ${(e as { details?: string }).details ?? e}`);
+      const failure = classifyCallFailure(e);
+      await recordAttempt(db, { sessionId: k.sessionId, phase: "terminate", agentId: k.agentId, fromStatus: "TERMINATING", toStatus: "TERMINATING", result: "NEED_RETRY", errorCode: failure.code, message: `${k.clusterHostname} on ${k.agentId}: ${failure.message}` });
+      log(`could not destroy kernel ${k.id} on ${k.agentId}: ${failure.message}`);
     } finally {
       inFlight.delete(k.id);
     }

@@ -22,6 +22,7 @@ import { destroyTerminating, reconcileAgent, startScheduled } from "./lifecycle"
 import { NetworkPolicySync } from "./network-sync";
 import { etcdEndpointsFrom } from "../network/expected-policy";
 import { MetricsStore } from "./metrics-store";
+import { retryPolicyFromEnv } from "../domain/sessions/retry";
 
 const LEADER_LOCK = 0x68797063; // "hypc"
 
@@ -49,6 +50,7 @@ export async function startController(envIn: Record<string, string | undefined> 
   const env = parsed.data;
   const tlsGiven = [env.HYPERCELL_TLS_CERT, env.HYPERCELL_TLS_KEY, env.HYPERCELL_TLS_CA].filter(Boolean).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error("invalid controller environment: HYPERCELL_TLS_CERT, HYPERCELL_TLS_KEY and HYPERCELL_TLS_CA go together (all three for mutual TLS, none for plaintext)");
+  const retryPolicy = retryPolicyFromEnv(envIn);
   const tls = tlsGiven === 3 ? { certPath: env.HYPERCELL_TLS_CERT!, keyPath: env.HYPERCELL_TLS_KEY!, caPath: env.HYPERCELL_TLS_CA! } : null;
 
   // Leadership: wait for the lock on a dedicated connection; losing the connection loses the lock.
@@ -100,8 +102,8 @@ export async function startController(envIn: Record<string, string | undefined> 
         const r = await scheduleOnce(db);
         for (const id of r.scheduled) log(`scheduled session ${id}`);
         for (const id of r.cancelled) log(`cancelled session ${id} (pending timeout)`);
-        await startScheduled(db, gateway, log, network);
-        await destroyTerminating(db, gateway, log);
+        await startScheduled(db, gateway, log, network, retryPolicy);
+        await destroyTerminating(db, gateway, log, retryPolicy);
         for (const id of await finishTerminations(db)) log(`session ${id} terminated`);
         if (network.enabled) await network.removeEnded().catch((e) => log(`network policy cleanup failed: ${e instanceof Error ? e.message : e}`));
       } while (rerun);

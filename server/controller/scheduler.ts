@@ -18,6 +18,7 @@ import type { PlacementGpu } from "../domain/placement/choose-gpus";
 import type { PassthroughState } from "../domain/topology/passthrough";
 import { RESOURCE_OCCUPYING_SESSION_STATUSES } from "../domain/sessions/status";
 import type pg from "pg";
+import { hostsThatGaveUp, recordAttempt } from "./scheduling-history";
 import { isReservationConflict, RESERVE_SQL, ReservationBatch, reservationOutcome, reservationPool, reservationValues, scheduleAudit } from "./reservation";
 
 const PASSTHROUGH: Record<string, PassthroughState> = { ready: "ready", needs_vfio: "needs-vfio", unsafe_group: "unsafe-group", no_iommu: "no-iommu" };
@@ -169,7 +170,7 @@ class PassHosts {
     const key = JSON.stringify(request);
     const refused = this.refusals.get(key);
     if (refused) return refused;
-    const r = place === selectHosts && request.clusterSize === 1 ? selectHosts(this.reps(), request, options) : place(this.hosts, request, options);
+    const r = place === selectHosts && request.clusterSize === 1 && !request.avoidHosts?.length ? selectHosts(this.reps(), request, options) : place(this.hosts, request, options);
     if (!r.ok) this.refusals.set(key, r);
     return r;
   }
@@ -212,6 +213,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
           const n = await tx.session.updateMany({ where: { id: s.id, status: "PENDING" }, data: { status: "CANCELLED", statusInfo: reason, pendingReason: null, terminatedAt: now } });
           if (!n.count) return false;
           await tx.sessionStatusHistory.create({ data: { sessionId: s.id, fromStatus: "PENDING", toStatus: "CANCELLED", reason } });
+          await recordAttempt(tx, { sessionId: s.id, phase: "schedule", fromStatus: "PENDING", toStatus: "CANCELLED", result: "EXPIRED", message: `${reason}${s.pendingReason ? `; last reason: ${s.pendingReason}` : ""}` }, now);
           const ks = await tx.kernel.findMany({ where: { sessionId: s.id }, select: { id: true, status: true } });
           for (const k of ks) await tx.kernel.update({ where: { id: k.id }, data: { status: "CANCELLED", terminatedAt: now, statusHistory: { create: { fromStatus: k.status, toStatus: "CANCELLED", reason } } } });
           await tx.$executeRaw`SELECT pg_notify(${SESSION_STATUS_CHANNEL}, ${s.id})`;
@@ -231,6 +233,8 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
       usageByUser.set(s.ownerId, { cpu: u.cpu + r.cpu * s.clusterSize, memBytes: u.memBytes + r.memBytes * s.clusterSize, gpus: u.gpus + r.gpus * s.clusterSize });
     }
     const byId = new Map(live.map((s) => [s.id, s]));
+    // Sessions sent back after a host gave up starting them are placed elsewhere (BEP-1030).
+    const avoided = await hostsThatGaveUp(db, live.map((s) => s.id));
     const view = new PassHosts(hosts);
     const order = sequencePending(
       rg.scheduler,
@@ -275,7 +279,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         const t0 = onDecision || batch ? performance.now() : 0;
         const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
         const s = byId.get(p.id)!;
-        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts), ...(avoided.has(s.id) ? { avoidHosts: avoided.get(s.id) } : {}) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
         if (!placed.ok) {
           if (placed.reason !== s.pendingReason) {
             reasons.set(s.id, placed.reason);

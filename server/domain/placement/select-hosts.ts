@@ -37,6 +37,8 @@ export interface SessionRequest {
   /** Refuse hosts whose best GPU set is less close than this; by default closeness is preferred, not required. */
   requireLocality?: Locality;
   attachNics?: boolean;
+  /** Hosts that gave up starting this session before (BEP-1030 reschedule): placed elsewhere. */
+  avoidHosts?: string[];
   /** The session's vfolders: every VM must run on a host that can mount all of them. */
   storage?: { name: string; hostPath: string }[];
 }
@@ -102,9 +104,11 @@ export function selectHosts(hosts: readonly PlacementHost[], request: SessionReq
   const needHosts = (m: number, what: string) =>
     `a cluster of ${k} VMs needs ${k} hosts (one VM per host) ${what}; ${rg} has ${m}`;
 
-  const alive = hosts.filter((h) => h.status === "ALIVE" && h.schedulable && h.backend === backend);
+  const avoid = request.avoidHosts ?? [];
+  const alive = hosts.filter((h) => h.status === "ALIVE" && h.schedulable && h.backend === backend && !avoid.includes(h.id));
   if (alive.length < k) {
-    return { ok: false, reason: k === 1 || alive.length === 0 ? `no ALIVE, schedulable ${backend} host in ${rg}` : needHosts(alive.length, `that are ALIVE and schedulable`) };
+    const besides = avoid.length ? ` besides ${avoid.join(", ")} (which could not start it)` : "";
+    return { ok: false, reason: k === 1 || alive.length === 0 ? `no ALIVE, schedulable ${backend} host in ${rg}${besides}` : needHosts(alive.length, `that are ALIVE and schedulable${besides}`) };
   }
 
   const storage = request.storage ?? [];

@@ -110,6 +110,10 @@ async function findVisible(ctx: AuthedContext, id: string) {
       startupCommand: true,
       vfolderMounts: true,
       statusHistory: { orderBy: { id: "asc" }, select: { fromStatus: true, toStatus: true, reason: true, createdAt: true } },
+      schedulingHistory: {
+        orderBy: { id: "asc" },
+        select: { id: true, phase: true, agentId: true, fromStatus: true, toStatus: true, result: true, errorCode: true, message: true, attempts: true, createdAt: true, updatedAt: true },
+      },
       kernels: {
         orderBy: { clusterIdx: "asc" },
         select: {
