@@ -33,10 +33,12 @@ const slotsOf = (r: unknown) => {
   return { cpu: s.cpu ?? 0, memBytes: s.mem ?? 0, gpus: s["cuda.device"] ?? 0 };
 };
 
-/** What placement needs of a session's vfolders: each one's name and host path. */
-function storageNeeds(vfolderMounts: unknown): { name: string; hostPath: string }[] | undefined {
-  const mounts = Array.isArray(vfolderMounts) ? (vfolderMounts as { name?: unknown; hostPath?: unknown }[]) : [];
-  const needs = mounts.filter((m) => typeof m.name === "string" && typeof m.hostPath === "string").map((m) => ({ name: m.name as string, hostPath: m.hostPath as string }));
+/** What placement needs of a session's vfolders: each one's name, volume and host path. */
+function storageNeeds(vfolderMounts: unknown): { name: string; hostPath: string; volume?: string }[] | undefined {
+  const mounts = Array.isArray(vfolderMounts) ? (vfolderMounts as { name?: unknown; hostPath?: unknown; volume?: unknown }[]) : [];
+  const needs = mounts
+    .filter((m) => typeof m.name === "string" && typeof m.hostPath === "string")
+    .map((m) => ({ name: m.name as string, hostPath: m.hostPath as string, ...(typeof m.volume === "string" ? { volume: m.volume } : {}) }));
   return needs.length ? needs : undefined;
 }
 

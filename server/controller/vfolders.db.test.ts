@@ -73,13 +73,13 @@ describe("vfolders", () => {
       vfolders: [{ id: vf.id, readOnly: true }],
     });
     const stored = await t.db.session.findUniqueOrThrow({ where: { id: s.id } });
-    expect(stored.vfolderMounts).toEqual([{ vfolderId: vf.id, name: "imagenet", hostPath: vf.hostPath, mountPath: "/home/work/imagenet", readOnly: true }]);
+    expect(stored.vfolderMounts).toEqual([{ vfolderId: vf.id, name: "imagenet", volume: "vfstore", hostPath: vf.hostPath, mountPath: "/home/work/imagenet", readOnly: true }]);
     const waiting = await until("a pending reason about storage", async () => {
       const x = await t.db.session.findUniqueOrThrow({ where: { id: s.id } });
       return x.pendingReason?.includes("mount") ? x : null;
     });
     expect(waiting.status).toBe("PENDING");
-    expect(waiting.pendingReason).toBe(`no kata host in gpu-kata can mount vfolder "imagenet" (${vf.hostPath}); none of its hosts configures [[kata.storage-mounts]]`);
+    expect(waiting.pendingReason).toBe('no kata host in gpu-kata can mount vfolder "imagenet" (volume vfstore); none of its hosts configures [[kata.storage-mounts]]');
     // A mounted vfolder cannot be deleted: the PENDING session holds it.
     await expect(owner.vfolders.delete({ id: vf.id })).rejects.toThrow(/mounted by 1 live session \(with-data\)/);
 

@@ -40,7 +40,7 @@ export interface SessionRequest {
   /** Hosts that gave up starting this session before (BEP-1030 reschedule): placed elsewhere. */
   avoidHosts?: string[];
   /** The session's vfolders: every VM must run on a host that can mount all of them. */
-  storage?: { name: string; hostPath: string }[];
+  storage?: { name: string; hostPath: string; /** The storage volume's name, for the reason. */ volume?: string }[];
 }
 
 export type AgentSelection = "dispersed" | "concentrated";
@@ -123,7 +123,7 @@ export function selectHosts(hosts: readonly PlacementHost[], request: SessionReq
       return {
         ok: false,
         reason: missing
-          ? `no ${backend} host in ${rg} can mount vfolder "${missing.name}" (${missing.hostPath}); ${where}`
+          ? `no ${backend} host in ${rg} can mount vfolder "${missing.name}" (${missing.volume ? `volume ${missing.volume}` : missing.hostPath}); ${where}`
           : `no ${backend} host in ${rg} can mount all of the vfolders ${storage.map((v) => `"${v.name}"`).join(", ")} at once; ${where}`,
       };
     }

@@ -61,15 +61,17 @@ const zCreate = z.object({
 
 /**
  * The vfolders a launch asks for, checked against the project and each other, as stored on the
- * session: [{vfolderId, name, hostPath, mountPath, readOnly}]. Whether a host can mount them is the
+ * session: [{vfolderId, name, volume, hostPath, mountPath, readOnly}]. Whether a host can mount them is the
  * scheduler's question (a session waits, with the reason, until one can). The rows are read FOR SHARE
  * so a concurrent delete waits for this launch, then sees it.
  */
 async function resolveLaunchVfolders(tx: Tx, projectId: string, projectName: string, wanted: z.infer<typeof zCreate>["vfolders"]) {
   if (!wanted.length) return [];
   const ids = wanted.map((w) => w.id);
-  const rows = await tx.$queryRaw<{ id: string; name: string; hostPath: string }[]>`
-    SELECT id::text AS id, name, "hostPath" FROM vfolders WHERE id = ANY(${ids}::uuid[]) AND "projectId" = ${projectId}::uuid FOR SHARE`;
+  const rows = await tx.$queryRaw<{ id: string; name: string; hostPath: string; volume: string }[]>`
+    SELECT v.id::text AS id, v.name, v."hostPath", sv.name AS volume
+    FROM vfolders v JOIN storage_volumes sv ON sv.id = v."volumeId"
+    WHERE v.id = ANY(${ids}::uuid[]) AND v."projectId" = ${projectId}::uuid FOR SHARE OF v`;
   const byId = new Map(rows.map((r) => [r.id, r]));
   const mounts = wanted.map((w, i) => {
     const v = byId.get(w.id);
@@ -78,7 +80,7 @@ async function resolveLaunchVfolders(tx: Tx, projectId: string, projectName: str
     const mountPath = w.mountPath ? w.mountPath : `${DEFAULT_VFOLDER_PARENT}/${v.name}`;
     const problem = mountPathProblem(mountPath);
     if (problem) throw new AppError("BAD_INPUT", `vfolders.${i}.mountPath: vfolder "${v.name}": ${problem}`);
-    return { vfolderId: v.id, name: v.name, hostPath: v.hostPath, mountPath: cleanAbsolute(mountPath)!, readOnly: w.readOnly };
+    return { vfolderId: v.id, name: v.name, volume: v.volume, hostPath: v.hostPath, mountPath: cleanAbsolute(mountPath)!, readOnly: w.readOnly };
   });
   const clash = mountPathClash(mounts);
   if (clash) throw new AppError("BAD_INPUT", `vfolders: ${clash}`);
