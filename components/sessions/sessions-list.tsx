@@ -17,11 +17,20 @@ import { useSessionChanges } from "./use-session-changes";
 import { TerminateButton, isTerminatable } from "./terminate-button";
 
 type Filter = "live" | "ended" | "all";
+/** The statuses sessions are seen in, in the order they go through them. */
+const LIVE = ["PENDING", "SCHEDULED", "PREPARING", "PULLING", "CREATING", "RUNNING", "TERMINATING"] as const;
+const ENDED = ["TERMINATED", "ERROR", "CANCELLED"] as const;
 
 export function SessionsList() {
   const trpc = useTRPC();
   const { can } = useMe();
-  const [status, setStatus] = useState<Filter>("live");
+  const [status, setStatusFilter] = useState<Filter>("live");
+  const [exactStatus, setExactStatus] = useState("");
+  const setStatus = (f: Filter) => {
+    setStatusFilter(f);
+    setExactStatus("");
+  };
+  const statusChoices = status === "live" ? LIVE : status === "ended" ? ENDED : [...LIVE, ...ENDED];
   const [projectId, setProjectId] = useState("");
   const [resourceGroupId, setResourceGroupId] = useState("");
   const [agentId, setAgentId] = useState("");
@@ -31,7 +40,7 @@ export function SessionsList() {
   useSessionChanges();
   const sessions = useQuery(
     trpc.sessions.list.queryOptions(
-      { status, projectId: projectId || undefined, resourceGroupId: resourceGroupId || undefined, agentId: agentId || undefined },
+      { status, exactStatus: (exactStatus || undefined) as (typeof LIVE)[number] | (typeof ENDED)[number] | undefined, projectId: projectId || undefined, resourceGroupId: resourceGroupId || undefined, agentId: agentId || undefined },
       { refetchInterval: 15_000 }, // fallback; changes are pushed (useSessionChanges)
     ),
   );
@@ -58,6 +67,19 @@ export function SessionsList() {
             { value: "all", label: "All" },
           ]}
         />
+        <div className="flex items-center gap-2">
+          <label htmlFor="session-exact-status" className="text-sm text-muted-fg">
+            Status
+          </label>
+          <Select id="session-exact-status" className="h-8 w-40" value={exactStatus} onChange={(e) => setExactStatus(e.target.value)}>
+            <option value="">Any</option>
+            {statusChoices.map((st) => (
+              <option key={st} value={st}>
+                {st}
+              </option>
+            ))}
+          </Select>
+        </div>
         {(projects.data?.length ?? 0) > 1 ? (
           <div className="flex items-center gap-2">
             <label htmlFor="session-project" className="text-sm text-muted-fg">

@@ -102,8 +102,14 @@ describe("vfolders", () => {
     expect(storageJson.binds).toEqual([{ source: vf.hostPath, destination: "/home/work/imagenet", readonly: true }]);
     expect(JSON.stringify(context.mountPlan)).toContain("vfolder:imagenet");
 
+    // The list's filters: exact status within live/ended, and a project filter that narrows, never widens.
+    expect((await owner.sessions.list({ status: "live", exactStatus: "RUNNING" })).map((x) => x.id)).toEqual([s.id]);
+    expect(await owner.sessions.list({ status: "live", exactStatus: "PENDING" })).toEqual([]);
+    const nlp = await t.db.project.findUniqueOrThrow({ where: { name: "nlp-research" } });
+    expect(await owner.sessions.list({ projectId: nlp.id })).toEqual([]);
     await owner.sessions.terminate({ id: s.id });
     await until("TERMINATED", async () => (await t.db.session.findUniqueOrThrow({ where: { id: s.id } })).status === "TERMINATED");
+    expect((await owner.sessions.list({ status: "ended", exactStatus: "TERMINATED" })).map((x) => x.id)).toEqual([s.id]);
     // Ended sessions no longer hold it.
     await owner.vfolders.delete({ id: vf.id });
     expect(await t.db.vFolder.count({ where: { id: vf.id } })).toBe(0);

@@ -3,7 +3,7 @@ import { router, procedure } from "../../trpc";
 import { mutate, projectScope, zUuid, type AuthedContext } from "../shared";
 import { mayInProject } from "../../../authz/permissions";
 import { AppError } from "../../../errors";
-import { LIVE_SESSION_STATUSES, RESOURCE_OCCUPYING_SESSION_STATUSES, kernelTarget, terminationTarget } from "../../../domain/sessions/status";
+import { LIVE_SESSION_STATUSES, SESSION_STATUSES, RESOURCE_OCCUPYING_SESSION_STATUSES, kernelTarget, terminationTarget } from "../../../domain/sessions/status";
 import { quotaViolations, type Policy, type Slots } from "../../../domain/quota/check-quota";
 import type { Tx } from "../../../db";
 import { pgEvents, SESSION_STATUS_CHANNEL } from "../../../realtime/pg-events";
@@ -149,6 +149,8 @@ export const sessionsRouter = router({
           /** Sessions with a kernel on this host. */
           agentId: z.string().max(64).optional(),
           status: z.enum(["live", "ended", "all"]).default("all"),
+          /** One exact status (PENDING, RUNNING, ERROR, …); narrows `status`. */
+          exactStatus: z.enum(SESSION_STATUSES).optional(),
         })
         .optional(),
     )
@@ -158,7 +160,11 @@ export const sessionsRouter = router({
       return ctx.db.session.findMany({
         where: {
           ...scope,
-          ...(input?.projectId ? { AND: [{ projectId: input.projectId }] } : {}),
+          // The caller's scope stays a condition of its own: a projectId filter narrows it, never widens it.
+          AND: [
+            ...(input?.projectId ? [{ projectId: input.projectId }] : []),
+            ...(input?.exactStatus ? [{ status: input.exactStatus }] : []),
+          ],
           ...(input?.resourceGroupId ? { resourceGroupId: input.resourceGroupId } : {}),
           ...(input?.agentId ? { kernels: { some: { agentId: input.agentId } } } : {}),
           ...(status === "live" ? { status: { in: [...LIVE_SESSION_STATUSES] } } : status === "ended" ? { status: { notIn: [...LIVE_SESSION_STATUSES] } } : {}),
