@@ -65,12 +65,30 @@ export class KernelManager {
       try {
         const t = await runtime.getTask(c.id);
         status = t.status === "running" ? "RUNNING" : "TERMINATED";
-      } catch {
+      } catch (e) {
+        // No task: the VM is gone. Anything else (the daemon did not answer) must not be mistaken for
+        // that, or a healthy VM would be reported ended and removed: recovery fails and is retried.
+        if (!(e instanceof AppError && e.code === "NOT_FOUND")) {
+          throw new AppError("RUNTIME_ERROR", `cannot recover kernel ${l.kernelId}: the runtime did not say whether container ${c.id} still has a task (${e instanceof Error ? e.message : String(e)})`);
+        }
         status = "TERMINATED";
       }
-      this.kernels.set(l.kernelId, { sessionId: l.sessionId, containerId: c.id, gpus: l.pciAddresses, status, scratchDir: path.join(config.agent.stateDir, "scratch", l.kernelId), snapshotKey: l.kernelId });
+      const k: Running = { sessionId: l.sessionId, containerId: c.id, gpus: l.pciAddresses, status, scratchDir: path.join(config.agent.stateDir, "scratch", l.kernelId), snapshotKey: l.kernelId };
+      this.kernels.set(l.kernelId, k);
+      // A VM adopted running must be followed like one booted here, or its end is never reported.
+      if (status === "RUNNING") this.followExit(l.kernelId, k);
     }
     return this.kernels.size;
+  }
+
+  /** Reports the kernel's end when its task exits while RUNNING (a destroy changes the status first). */
+  private followExit(kernelId: string, k: Running) {
+    void this.opts.runtime.wait(k.containerId).then(
+      (exit) => {
+        if (k.status === "RUNNING") this.set(kernelId, k, exit.exitStatus === 0 ? "TERMINATED" : "ERROR", `the kernel exited with ${exit.exitStatus}`, exit.exitStatus);
+      },
+      () => {},
+    );
   }
 
   private set(kernelId: string, k: Running, status: KernelStatus, reason: string, exitCode = 0) {
@@ -146,12 +164,7 @@ export class KernelManager {
       alive();
       if (k.status !== "CREATING") return; // destroyed while booting
       this.set(id, k, "RUNNING", "the VM is up");
-      void runtime.wait(k.containerId).then(
-        (exit) => {
-          if (k.status === "RUNNING") this.set(id, k, exit.exitStatus === 0 ? "TERMINATED" : "ERROR", `the kernel exited with ${exit.exitStatus}`, exit.exitStatus);
-        },
-        () => {},
-      );
+      this.followExit(id, k);
     } catch (e) {
       if (e === HALTED) return;
       const why = isAppError(e) ? e.message : e instanceof Error ? e.message : String(e);

@@ -1,6 +1,7 @@
 // hypercell-agent sim --host NAME --controller HOST:PORT --join-token T --state-dir DIR [--listen HOST:PORT]
 // A simulated GPU host: builds the host's fake sysfs tree (from the real captures) once under the state
 // directory and runs the real agent on it. Only the hardware is simulated; the protocol is real.
+// Its VMs live in <state-dir>/sim-runtime.json, so they survive a restart of this process.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseAgentConfig } from "../../config/agent-config";
@@ -11,6 +12,7 @@ import { AgentRuntime } from "../../runtime";
 import { hostServices, parseSimFault } from "../../host-services-factory";
 import { serveUntilSignal } from "./serve";
 import { SimulatedKataRuntime } from "../../kernels/simulated-kata-runtime";
+import { SIM_RUNTIME_STATE_FILE } from "../../kernels/persistent-runtime-store";
 import { freePort } from "../../../lib/free-port";
 import { SimulatedKernelTelemetry } from "../../telemetry/simulated-kernel-telemetry";
 
@@ -23,6 +25,19 @@ const HOST_SIZES: Record<string, { vcpus: number; memoryBytes: number; confident
   "cpu-only": { vcpus: 64, memoryBytes: 512 * 2 ** 30, confidential: "none", resourceGroup: "cpu-kata" },
   "iommu-off": { vcpus: 32, memoryBytes: 256 * 2 ** 30, confidential: "none", resourceGroup: "gpu-kata-dev" },
 };
+
+/**
+ * A number from the environment: HYPERCELL_SIM_TIME_SCALE multiplies every simulated phase (image
+ * pull, VM boot phases, HYPERCELL_SIM_PREPARE_MS spent preparing each kernel) — tests stretch the boot
+ * with it to act in a given phase.
+ */
+function simNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}="${raw}" is not a number ≥ 0`);
+  return n;
+}
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -88,6 +103,10 @@ export async function run(argv: string[]): Promise<number> {
     pciBus: new SysfsPciBus({ root: sysfsRoot }),
     host: { vcpus: size.vcpus, memoryBytes: size.memoryBytes, confidentialCapability: size.confidential, simulated: true },
     sandboxRuntime: new SimulatedKataRuntime({
+      // The host's VMs outlive this process, as shim-run Kata VMs do: a restarted agent re-adopts them.
+      stateFile: path.join(stateDir, SIM_RUNTIME_STATE_FILE),
+      timeScale: simNumber("HYPERCELL_SIM_TIME_SCALE", 1),
+      prepareMs: simNumber("HYPERCELL_SIM_PREPARE_MS", 0),
       hypervisor: config.kata.hypervisor,
       confidential: size.confidential,
       barBytes: (address) => Math.max(0, ...(spec.devices.find((d) => d.address === address)?.bars ?? []).map((b) => Number(parseSize(b.size)))),
