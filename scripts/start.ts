@@ -99,14 +99,15 @@ if (!dev && buildIsStale()) {
 }
 
 const children: ChildProcess[] = [];
-const tsxCli = require.resolve("tsx/cli");
+// Services run in node itself with tsx's loader (not the tsx CLI, which runs them in a grandchild):
+// a signal reaches the service, and its exit is the service's own, so shutdown waits for it.
 
 // The controller (agent registry, ingest, sweepers) and the simulated GPU hosts: separate processes
 // speaking the real gRPC protocol. HYPERCELL_SIM_HOSTS="" runs none (a site with real hosts).
 const joinToken = process.env.HYPERCELL_JOIN_TOKEN ?? readOrCreate("join-token", () => randomBytes(24).toString("hex"));
 const controllerListen = process.env.HYPERCELL_CONTROLLER_LISTEN ?? "127.0.0.1:6000";
 function spawnService(name: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [tsxCli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   const prefix = (b: Buffer) =>
     b
       .toString()

@@ -65,6 +65,7 @@ export function startGpuOperationWorker(opts: { db: Db; databaseUrl: string; gat
   }
 
   const listener = new pg.Client({ connectionString: opts.databaseUrl });
+  listener.on("error", (e) => log(`LISTEN hypercell_gpu_ops lost (${e.message}); polling only`));
   void listener
     .connect()
     .then(() => listener.query("LISTEN hypercell_gpu_ops"))

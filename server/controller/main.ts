@@ -44,7 +44,12 @@ const Env = z.object({
 
 export type ControllerHandle = { address: string; gateway: AgentGateway; stop: () => Promise<void> };
 
-export async function startController(envIn: Record<string, string | undefined> = process.env, log = (m: string) => console.log(`[controller] ${m}`)): Promise<ControllerHandle> {
+export async function startController(
+  envIn: Record<string, string | undefined> = process.env,
+  log = (m: string) => console.log(`[controller] ${m}`),
+  /** Called when the leader lock's connection fails; the command-line controller exits. */
+  onLeadershipLost: (e: Error) => void = (e) => log(`lost the database connection that holds the leader lock (${e.message})`),
+): Promise<ControllerHandle> {
   const parsed = Env.safeParse(envIn);
   if (!parsed.success) throw new Error(`invalid controller environment:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   const env = parsed.data;
@@ -56,6 +61,9 @@ export async function startController(envIn: Record<string, string | undefined> 
   // Leadership: wait for the lock on a dedicated connection; losing the connection loses the lock.
   const lockClient = new pg.Client({ connectionString: env.DATABASE_URL });
   await lockClient.connect();
+  // The leader lock lives on this connection: losing it (the database went away or was restarted)
+  // means another controller may lead now, so this one stops rather than act on stale leadership.
+  lockClient.on("error", (e) => onLeadershipLost(e));
   const got = await lockClient.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [LEADER_LOCK]);
   if (!got.rows[0]!.ok) {
     log("another controller leads; waiting for its lock");
@@ -114,6 +122,8 @@ export async function startController(envIn: Record<string, string | undefined> 
     }
   };
   const sessionListener = new pg.Client({ connectionString: env.DATABASE_URL });
+  // A dropped LISTEN connection only loses the wake-ups: the 2-second tick still schedules.
+  sessionListener.on("error", (e) => log(`session wake-ups lost (${e.message}); scheduling every 2 s`));
   await sessionListener.connect();
   await sessionListener.query("LISTEN hypercell_sessions");
   sessionListener.on("notification", () => void schedule());
@@ -159,9 +169,17 @@ export async function startController(envIn: Record<string, string | undefined> 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  startController().then(
+  // On Ctrl-C the embedded database may stop before this process does; that is not news.
+  let stopping = false;
+  startController(process.env, undefined, (e) => {
+    if (!stopping) console.error(`[controller] lost the database connection that holds the leader lock (${e.message}); another controller may lead now, so this one exits`);
+    process.exit(stopping ? 0 : 1);
+  }).then(
     (h) => {
-      const stop = () => void h.stop().then(() => process.exit(0));
+      const stop = () => {
+        stopping = true;
+        void h.stop().catch(() => undefined).finally(() => process.exit(0));
+      };
       process.once("SIGTERM", stop);
       process.once("SIGINT", stop);
     },
