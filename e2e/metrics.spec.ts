@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn, signOut } from "./helpers";
 
-test("a running session shows live GPU metrics; an injected Xid 79 raises an alert and the admin quarantines the GPU", async ({ page }) => {
+test("a running session shows live GPU metrics; an injected Xid 79 raises an alert, the admin quarantines the GPU, then releases it and acknowledges the alert", async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page, "owner");
   await page.goto("/sessions");
@@ -26,7 +26,15 @@ test("a running session shows live GPU metrics; an injected Xid 79 raises an ale
   await alert.getByRole("button", { name: "Quarantine GPU" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Quarantine GPU" }).click();
   await expect(alert.getByRole("button", { name: "Quarantine GPU" })).toHaveCount(0, { timeout: 20_000 });
+  // Once dealt with, the GPU is released and the alert acknowledged (dimmed, still listed).
+  await alert.getByRole("button", { name: "Release GPU" }).click();
+  await expect(page.getByRole("dialog")).toContainText("Quarantined because: Xid 79");
+  await page.getByRole("dialog").getByRole("button", { name: "Release GPU" }).click();
+  await expect(alert.getByRole("button", { name: "Quarantine GPU" })).toBeVisible({ timeout: 20_000 });
+  await alert.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(alert).toContainText("acknowledged");
   await page.goto("/audit");
+  await expect(page.getByRole("row").filter({ hasText: "gpus.release" }).first()).toBeVisible();
   const audited = page.getByRole("row").filter({ hasText: "gpus.quarantine" }).filter({ hasText: "admin@hypercell.local" });
   await expect(audited.first()).toBeVisible();
 });

@@ -11,6 +11,7 @@ import { formatSlots } from "@/components/common/slots";
 import { useMe } from "@/components/common/use-me";
 import { GpuActions, GpuOperations, useGpuOperations } from "./gpu-actions";
 import { Preflight } from "./preflight";
+import { DrainHostButton, ReleaseGpuButton } from "./host-health-actions";
 import { TopologyGraph } from "./topology-graph";
 import { CONFIDENTIAL_LABEL, PASSTHROUGH_LABEL, describeClass, vendorName } from "./labels";
 
@@ -33,6 +34,8 @@ export function HostDetail({ id }: { id: string }) {
   const [showAllGroups, setShowAllGroups] = useState(false);
   const { can } = useMe();
   const mayBind = can("gpus.bind");
+  const mayQuarantine = can("gpus.quarantine");
+  const mayManage = can("hosts.manage");
   const ops = useGpuOperations(id);
   const busyGpus = new Set((ops.data ?? []).filter((o) => o.status === "pending" || o.status === "running").map((o) => o.gpu.pciAddress));
   const gpuGroupNumbers = new Set(h?.gpus.map((g) => g.iommuGroupNumber) ?? []);
@@ -60,6 +63,7 @@ export function HostDetail({ id }: { id: string }) {
                   {h.statusReason ? <span>{h.statusReason}</span> : null}
                 </span>
               }
+              actions={mayManage ? <DrainHostButton agentId={h.id} schedulable={h.schedulable} /> : null}
             />
             <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
               <Card>
@@ -143,6 +147,7 @@ export function HostDetail({ id }: { id: string }) {
                             {g.quarantined ? (
                               <>
                                 <Badge tone="danger">quarantined</Badge>
+                                {mayQuarantine ? <ReleaseGpuButton gpuId={g.id} label={`${g.pciAddress} on ${h.id}`} reason={g.quarantineReason} /> : null}
                                 {g.quarantineReason ? <div className="mt-1 text-xs text-muted-fg">{g.quarantineReason}</div> : null}
                               </>
                             ) : (

@@ -15,7 +15,10 @@ type Alert = inferRouterOutputs<AppRouter>["metrics"]["alerts"][number];
 
 const TONE = { critical: "danger", warning: "warn", info: "neutral" } as const;
 
-/** GPU alerts, newest first; admins get Quarantine GPU and Drain host, each behind a confirmation. */
+/**
+ * GPU alerts, newest first; admins get Quarantine GPU / Release GPU, Drain host / Resume host (each
+ * behind a confirmation) and Acknowledge. Acknowledged alerts stay listed, dimmed.
+ */
 export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; showSession?: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
@@ -23,6 +26,9 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.metrics.alerts.queryKey() });
   const quarantine = useMutation(trpc.metrics.quarantineGpu.mutationOptions({ onSuccess: refresh }));
   const drain = useMutation(trpc.metrics.drainHost.mutationOptions({ onSuccess: refresh }));
+  const release = useMutation(trpc.metrics.releaseGpu.mutationOptions({ onSuccess: refresh }));
+  const resume = useMutation(trpc.metrics.resumeHost.mutationOptions({ onSuccess: refresh }));
+  const acknowledge = useMutation(trpc.metrics.acknowledgeAlert.mutationOptions({ onSuccess: refresh }));
   const mayQuarantine = can("gpus.quarantine");
   const mayDrain = can("hosts.manage");
 
@@ -41,7 +47,7 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
       </thead>
       <tbody>
         {alerts.map((a) => (
-          <Tr key={a.id}>
+          <Tr key={a.id} className={a.acknowledged ? "opacity-60" : undefined}>
             <Td className="whitespace-nowrap">
               <time dateTime={new Date(a.at).toISOString()} title={formatTime(a.at)}>
                 {timeAgo(a.at)}
@@ -49,6 +55,7 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
             </Td>
             <Td>
               <Badge tone={TONE[a.severity as keyof typeof TONE] ?? "neutral"}>{a.severity}</Badge>
+              {a.acknowledged ? <div className="mt-1 text-xs text-muted-fg">acknowledged</div> : null}
             </Td>
             <Td className="font-mono text-xs whitespace-nowrap">
               {a.agentId}
@@ -98,6 +105,21 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
                       Reason recorded in the audit trail: {a.xid ? `Xid ${a.xid}` : a.kind} — {a.message.slice(0, 160)}
                       {a.message.length > 160 ? "…" : ""}
                     </ConfirmDialog>
+                  ) : mayQuarantine && a.gpuId && a.gpu?.quarantined ? (
+                    <ConfirmDialog
+                      trigger={
+                        <Button size="sm" variant="secondary">
+                          Release GPU
+                        </Button>
+                      }
+                      title={`Release GPU ${a.pciAddress} on ${a.agentId}?`}
+                      description="The scheduler may place sessions on this GPU again. Do this once the GPU has been reset or replaced."
+                      confirmLabel="Release GPU"
+                      pendingLabel="Releasing…"
+                      onConfirm={() => release.mutateAsync({ gpuId: a.gpuId! })}
+                    >
+                      Quarantined because: {a.gpu.quarantineReason ?? "no reason recorded"}
+                    </ConfirmDialog>
                   ) : null}
                   {mayDrain && a.hostSchedulable ? (
                     <ConfirmDialog
@@ -113,7 +135,23 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
                       onConfirm={() => drain.mutateAsync({ agentId: a.agentId })}
                     />
                   ) : mayDrain ? (
-                    <span className="text-xs text-muted-fg">host drained</span>
+                    <ConfirmDialog
+                      trigger={
+                        <Button size="sm" variant="secondary">
+                          Resume host
+                        </Button>
+                      }
+                      title={`Resume host ${a.agentId}?`}
+                      description="The host is drained. Resuming lets the scheduler place new sessions on it again."
+                      confirmLabel="Resume host"
+                      pendingLabel="Resuming…"
+                      onConfirm={() => resume.mutateAsync({ agentId: a.agentId })}
+                    />
+                  ) : null}
+                  {mayQuarantine && !a.acknowledged ? (
+                    <Button size="sm" variant="ghost" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>
+                      Acknowledge
+                    </Button>
                   ) : null}
                 </div>
               </Td>

@@ -156,6 +156,19 @@ describe("GPU metrics", () => {
     expect(await admin.metrics.drainHost({ agentId: "hgx-h100" })).toEqual({ id: "hgx-h100", schedulable: false });
     expect(await t.db.auditEvent.findFirst({ where: { action: "hosts.drain", targetId: "hgx-h100", result: "success" } })).not.toBeNull();
 
+    // And back: release the GPU, resume the host, acknowledge the alert — each admin-only and audited.
+    await expect(owner.metrics.releaseGpu({ gpuId: gpuRow.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await admin.metrics.releaseGpu({ gpuId: gpuRow.id, note: "GPU reseated" })).toMatchObject({ quarantined: false });
+    await expect(admin.metrics.releaseGpu({ gpuId: gpuRow.id })).rejects.toThrow(`GPU ${gpu1.pciAddress} on hgx-h100 is not quarantined.`);
+    expect(await t.db.auditEvent.findFirst({ where: { action: "gpus.release", targetId: gpuRow.id, message: "GPU reseated" } })).not.toBeNull();
+    expect(await admin.metrics.resumeHost({ agentId: "hgx-h100" })).toEqual({ id: "hgx-h100", schedulable: true });
+    await expect(admin.metrics.resumeHost({ agentId: "hgx-h100" })).rejects.toThrow("Host hgx-h100 is not drained.");
+    await expect(owner.metrics.acknowledgeAlert({ id: alert.id.toString() })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await admin.metrics.acknowledgeAlert({ id: alert.id.toString() })).toEqual({ id: alert.id.toString(), acknowledged: true });
+    expect((await owner.metrics.alerts({ sessionId: s.id })).find((a) => a.id === alert.id.toString())?.acknowledged).toBe(true);
+    await expect(admin.metrics.acknowledgeAlert({ id: alert.id.toString() })).rejects.toThrow("already acknowledged");
+    await expect(admin.metrics.acknowledgeAlert({ id: "not-a-number" })).rejects.toThrow(/must be an alert id/);
+
     // Rollups: the minute job folds raw samples into 1-minute rows; the 6 h view reads both.
     const store = new MetricsStore({ db: t.db });
     const r = await store.rollup(Date.now() + 60_000);

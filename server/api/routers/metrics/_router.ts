@@ -78,4 +78,49 @@ export const metricsRouter = router({
         return { result: after, before: { schedulable: before.schedulable }, after: { schedulable: false } };
       }),
     ),
+
+  /** Puts a quarantined GPU back into placement once an admin has dealt with it. Audited. */
+  releaseGpu: procedure("gpus.quarantine")
+    .input(z.object({ gpuId: zUuid, note: z.string().trim().max(500, "must be at most 500 characters").default("") }))
+    .mutation(({ ctx, input }) =>
+      mutate(ctx, { action: "gpus.release", targetType: "gpu", targetId: input.gpuId }, async (tx) => {
+        const gpu = await tx.gpu.findUnique({ where: { id: input.gpuId }, select: { id: true, agentId: true, pciAddress: true, quarantined: true, quarantineReason: true } });
+        if (!gpu) throw new AppError("NOT_FOUND", "No such GPU.");
+        if (!gpu.quarantined) throw new AppError("PRECONDITION_FAILED", `GPU ${gpu.pciAddress} on ${gpu.agentId} is not quarantined.`);
+        const after = await tx.gpu.update({ where: { id: gpu.id }, data: { quarantined: false, quarantineReason: null }, select: { id: true, agentId: true, pciAddress: true, quarantined: true } });
+        return {
+          result: after,
+          before: { quarantined: true, quarantineReason: gpu.quarantineReason },
+          after: { host: gpu.agentId, pciAddress: gpu.pciAddress, quarantined: false },
+          message: input.note || undefined,
+        };
+      }),
+    ),
+
+  /** Lets the scheduler place sessions on a drained host again. Audited. */
+  resumeHost: procedure("hosts.manage")
+    .input(z.object({ agentId: zId }))
+    .mutation(({ ctx, input }) =>
+      mutate(ctx, { action: "hosts.resume", targetType: "agent", targetId: input.agentId }, async (tx) => {
+        const before = await tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, schedulable: true } });
+        if (!before) throw new AppError("NOT_FOUND", `No host with id "${input.agentId}".`);
+        if (before.schedulable) throw new AppError("PRECONDITION_FAILED", `Host ${input.agentId} is not drained.`);
+        const after = await tx.agent.update({ where: { id: input.agentId }, data: { schedulable: true }, select: { id: true, schedulable: true } });
+        await tx.$executeRaw`SELECT pg_notify('hypercell_sessions', ${input.agentId})`; // pending sessions may fit now
+        return { result: after, before: { schedulable: false }, after: { schedulable: true } };
+      }),
+    ),
+
+  /** Marks an alert as seen and handled; it stays in the list, dimmed. Audited. */
+  acknowledgeAlert: procedure("gpus.quarantine")
+    .input(z.object({ id: z.string().regex(/^\d{1,19}$/, "must be an alert id") }))
+    .mutation(({ ctx, input }) =>
+      mutate(ctx, { action: "alerts.acknowledge", targetType: "gpu_alert", targetId: input.id }, async (tx) => {
+        const alert = await tx.gpuAlert.findUnique({ where: { id: BigInt(input.id) }, select: { id: true, acknowledged: true, agentId: true, pciAddress: true, message: true } });
+        if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
+        if (alert.acknowledged) throw new AppError("PRECONDITION_FAILED", "The alert is already acknowledged.");
+        await tx.gpuAlert.update({ where: { id: alert.id }, data: { acknowledged: true } });
+        return { result: { id: input.id, acknowledged: true }, before: { acknowledged: false }, after: { acknowledged: true, host: alert.agentId, pciAddress: alert.pciAddress } };
+      }),
+    ),
 });

@@ -1,0 +1,58 @@
+"use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/trpc/react";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/common/dialogs";
+
+/** Drain a host (no new sessions) or resume it; admins only, behind a confirmation. */
+export function DrainHostButton({ agentId, schedulable }: { agentId: string; schedulable: boolean }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]);
+  const drain = useMutation(trpc.metrics.drainHost.mutationOptions({ onSuccess: refresh }));
+  const resume = useMutation(trpc.metrics.resumeHost.mutationOptions({ onSuccess: refresh }));
+  return schedulable ? (
+    <ConfirmDialog
+      trigger={<Button variant="secondary">Drain host</Button>}
+      title={`Drain host ${agentId}?`}
+      description="No new sessions will be placed on this host. Sessions running there keep running; terminate them to empty it."
+      confirmLabel="Drain host"
+      pendingLabel="Draining…"
+      onConfirm={() => drain.mutateAsync({ agentId })}
+    />
+  ) : (
+    <ConfirmDialog
+      trigger={<Button variant="secondary">Resume scheduling</Button>}
+      title={`Resume host ${agentId}?`}
+      description="The scheduler may place new sessions on this host again."
+      confirmLabel="Resume host"
+      pendingLabel="Resuming…"
+      onConfirm={() => resume.mutateAsync({ agentId })}
+    />
+  );
+}
+
+/** Puts a quarantined GPU back into placement. */
+export function ReleaseGpuButton({ gpuId, label, reason }: { gpuId: string; label: string; reason: string | null }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const release = useMutation(
+    trpc.metrics.releaseGpu.mutationOptions({ onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]) }),
+  );
+  return (
+    <ConfirmDialog
+      trigger={
+        <Button size="sm" variant="ghost" aria-label={`Release GPU ${label}`}>
+          Release
+        </Button>
+      }
+      title={`Release GPU ${label}?`}
+      description="The scheduler may place sessions on this GPU again. Do this once the GPU has been reset or replaced."
+      confirmLabel="Release GPU"
+      pendingLabel="Releasing…"
+      onConfirm={() => release.mutateAsync({ gpuId })}
+    >
+      Quarantined because: {reason ?? "no reason recorded"}
+    </ConfirmDialog>
+  );
+}
