@@ -172,7 +172,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // On Ctrl-C the embedded database may stop before this process does; that is not news.
   let stopping = false;
   startController(process.env, undefined, (e) => {
-    if (!stopping) console.error(`[controller] lost the database connection that holds the leader lock (${e.message}); another controller may lead now, so this one exits`);
+    // Leadership is tied to that connection: without it another controller may lead, so this one exits.
+    if (!stopping) console.error(`[controller] lost the database connection that holds the leader lock (${e.message}); exiting`);
     process.exit(stopping ? 0 : 1);
   }).then(
     (h) => {

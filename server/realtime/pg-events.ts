@@ -14,6 +14,8 @@ const globalForEvents = globalThis as unknown as { hypercellPgEvents?: PgEvents 
 class PgEvents {
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
+  /** Channels this connection already listens on, each LISTEN issued once and one at a time. */
+  private listening = new Map<string, Promise<void>>();
   private readonly listeners = new Map<string, Set<Listener>>();
 
   private async ensure(channel: string) {
@@ -27,13 +29,23 @@ class PgEvents {
           // Dropped: the next subscriber reconnects; streams fall back to polling meanwhile.
           this.client = null;
           this.connecting = null;
+          this.listening = new Map();
         });
         await c.connect();
         this.client = c;
       })();
       await this.connecting;
     }
-    await this.client!.query(`LISTEN ${channel}`);
+    const client = this.client!;
+    let done = this.listening.get(channel);
+    if (!done) {
+      // pg runs one query at a time per connection: chain each LISTEN after the ones before it.
+      const previous = Promise.all(this.listening.values()).catch(() => undefined);
+      done = previous.then(() => client.query(`LISTEN ${channel}`)).then(() => undefined);
+      this.listening.set(channel, done);
+      done.catch(() => this.listening.delete(channel));
+    }
+    await done;
   }
 
   /** Calls `listener` with each notification's payload until the returned function is called. */

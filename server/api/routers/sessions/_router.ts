@@ -186,12 +186,15 @@ export const sessionsRouter = router({
       queue.push(id);
       wake?.();
     });
+    // One abort listener for the stream's life (one per wait would pile up on a long-lived stream).
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       while (!signal?.aborted) {
         if (!queue.length) {
           await new Promise<void>((r) => {
             wake = r;
-            signal?.addEventListener("abort", () => r(), { once: true });
+            if (signal?.aborted) r();
           });
           wake = null;
           continue;
@@ -202,6 +205,7 @@ export const sessionsRouter = router({
         if (visible) yield visible;
       }
     } finally {
+      signal?.removeEventListener("abort", onAbort);
       unsubscribe();
     }
   }),
