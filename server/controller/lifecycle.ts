@@ -289,10 +289,15 @@ const LIVE_ON_HOST: readonly KernelStatus[] = ["PREPARING", "PULLING", "CREATING
 export async function reconcileAgent(db: Db, gateway: AgentGateway, agentId: string, log: (m: string) => void): Promise<{ missing: string[]; unknown: string[] }> {
   const reported = await gateway.listKernels(agentId);
   const onHost = new Map(reported.map((k) => [k.kernelId, k]));
-  const expected = await db.kernel.findMany({ where: { agentId, status: { in: [...LIVE_ON_HOST] }, containerId: { not: null } }, select: { id: true, sessionId: true } });
+  const expected = await db.kernel.findMany({ where: { agentId, status: { in: [...LIVE_ON_HOST] }, containerId: { not: null } }, select: { id: true, sessionId: true, status: true } });
   const missing: string[] = [];
   for (const k of expected) {
     if (onHost.has(k.id)) continue;
+    if (k.status === "TERMINATING") {
+      // Being torn down: gone from the host is what was asked; its own TERMINATED event may still be on its way.
+      await applyKernelEvent(db, agentId, { kernelId: k.id, sessionId: k.sessionId, status: "TERMINATED", reason: "gone from its host while terminating", containerId: "", exitCode: 0 });
+      continue;
+    }
     missing.push(k.id);
     await applyKernelEvent(db, agentId, { kernelId: k.id, sessionId: k.sessionId, status: "ERROR", reason: "missing on its host: the agent does not run this kernel any more", containerId: "", exitCode: 0 });
     await gateway.destroyKernel(agentId, k.id, "cleanup of a kernel missing after an agent restart").catch(() => false);

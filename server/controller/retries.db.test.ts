@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDb } from "../../test/db";
 import { scheduleOnce } from "./scheduler";
-import { destroyTerminating, startScheduled } from "./lifecycle";
+import { destroyTerminating, reconcileAgent, startScheduled } from "./lifecycle";
 import type { AgentGateway } from "./agent-gateway";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../domain/sessions/retry";
 
@@ -33,6 +33,9 @@ class ScriptedGateway {
     const r = this.create.get(agentId)?.();
     if (r instanceof Object && "code" in r) throw r;
     return { containerId: `hc-${req.kernelId}`, warnings: [], contextJson: "" };
+  }
+  async listKernels() {
+    return [];
   }
   async destroyKernel(agentId: string) {
     this.calls.push({ op: "destroy", agentId });
@@ -190,5 +193,23 @@ describe("BEP-1030 retries and give-up", () => {
     expect(x.kernels[0]!.statusInfo).toMatch(/^force-terminated: main1: host host-\w unreachable for \d+ s; declared terminated, its VM is removed when the host returns$/);
     expect(x.kernels[0]!.allocations.every((a) => a.releasedAt)).toBe(true);
     expect(x.schedulingHistory.at(-1)).toMatchObject({ phase: "terminate", result: "GIVE_UP", toStatus: "TERMINATED" });
+  });
+
+  it("a kernel that disappears from its host while terminating ends TERMINATED, not ERROR (reconcile racing the agent's own event)", async () => {
+    const g = new ScriptedGateway();
+    g.connected = new Set(["host-a", "host-b"]);
+    const s = await addSession("racing");
+    await scheduleOnce(t.db);
+    await startScheduled(t.db, asGateway(g), log, undefined, policy);
+    const k = (await sessionOf(s.id)).kernels[0]!;
+    await t.db.kernel.update({ where: { id: k.id }, data: { status: "RUNNING" } });
+    await t.db.session.update({ where: { id: s.id }, data: { status: "TERMINATING" } });
+    await t.db.kernel.update({ where: { id: k.id }, data: { status: "TERMINATING" } });
+    const r = await reconcileAgent(t.db, asGateway(g), k.agentId!, log);
+    expect(r).toEqual({ missing: [], unknown: [] });
+    const x = await sessionOf(s.id);
+    expect(x.kernels[0]).toMatchObject({ status: "TERMINATED", statusInfo: "gone from its host while terminating" });
+    expect(x.status).toBe("TERMINATED");
+    expect(x.kernels[0]!.allocations.every((a) => a.releasedAt)).toBe(true);
   });
 });

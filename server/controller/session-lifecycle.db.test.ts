@@ -4,7 +4,7 @@
  * RUNNING → terminate → nothing left in the runtime and the GPUs are free. Plus: an agent restart
  * rebuilds its kernels from the runtime's labels with zero extra creates or deletes.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,8 +31,16 @@ const runtime = new SimulatedKataRuntime(20);
 
 
 const agentLog: string[] = [];
-const newAgent = () =>
-  new AgentRuntime({ config: parseAgentConfig(toml), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: (m) => agentLog.push(m) });
+/** Agents a test started; stopped after each test even when it fails, so the next can bind the port. */
+const started: AgentRuntime[] = [];
+const newAgent = () => {
+  const a = new AgentRuntime({ config: parseAgentConfig(toml), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: (m) => agentLog.push(m) });
+  started.push(a);
+  return a;
+};
+afterEach(async () => {
+  for (const a of started.splice(0)) await a.stop().catch(() => {});
+});
 
 beforeAll(async () => {
   t = await createTestDatabase();
