@@ -94,6 +94,17 @@ function sessionVfolders(mounts: unknown): { name: string; hostPath: string; mou
 const notBefore = new Map<string, number>();
 
 /**
+ * Since when this controller has been watching (set on its first pass). A host is only held to have
+ * been unreachable since then: after a controller restart, agents get time to reconnect before any
+ * kernel is given up on.
+ */
+let watchingSince: number | null = null;
+function unreachableSec(statusChangedAt: Date, now: Date): number {
+  watchingSince ??= Date.now();
+  return (now.getTime() - Math.max(statusChangedAt.getTime(), watchingSince)) / 1000;
+}
+
+/**
  * Asks agents to start every SCHEDULED kernel (BEP-1030's StartSessions). A call that did not get
  * through is retried with backoff (NEED_RETRY); after the host's attempts — or at once when the host
  * refuses — the coordinator gives up on that host and sends the session back to PENDING to be placed
@@ -109,7 +120,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
   // A host that stays away too long: give up on it rather than wait forever.
   for (const k of kernels) {
     if (inFlight.has(k.id) || gateway.isConnected(k.agentId!)) continue;
-    const waited = (now.getTime() - k.statusChangedAt.getTime()) / 1000;
+    const waited = unreachableSec(k.statusChangedAt, now);
     if (waited < policy.startTimeoutSec) continue;
     inFlight.add(k.id);
     try {
@@ -257,7 +268,7 @@ export async function destroyTerminating(db: Db, gateway: AgentGateway, log: (m:
   for (const k of kernels) {
     if (inFlight.has(k.id)) continue;
     if (!gateway.isConnected(k.agentId!)) {
-      const waited = (now.getTime() - k.statusChangedAt.getTime()) / 1000;
+      const waited = unreachableSec(k.statusChangedAt, now);
       if (waited < policy.terminateGiveUpSec) continue; // retried when the host is back
       const what = `${k.clusterHostname}: host ${k.agentId} unreachable for ${Math.round(waited)} s; declared terminated, its VM is removed when the host returns`;
       await recordAttempt(db, { sessionId: k.sessionId, phase: "terminate", agentId: k.agentId, fromStatus: "TERMINATING", toStatus: "TERMINATED", result: "GIVE_UP", errorCode: "UNAVAILABLE", message: what });

@@ -5,7 +5,7 @@
  * kernel whose host never comes back is declared TERMINATED. The agent side is a scripted gateway: the
  * real one is exercised end to end in session-lifecycle.db.test.ts; here only its answers matter.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDb } from "../../test/db";
 import { scheduleOnce } from "./scheduler";
 import { destroyTerminating, reconcileAgent, startScheduled } from "./lifecycle";
@@ -167,6 +167,20 @@ describe("BEP-1030 retries and give-up", () => {
     expect(x.status).toBe("PENDING");
     expect(x.schedulingHistory.at(-1)).toMatchObject({ agentId: host, result: "EXPIRED", toStatus: "PENDING", errorCode: "UNAVAILABLE" });
     expect(g.calls).toEqual([]);
+  });
+
+  it("after a controller restart, a host is given the start timeout to reconnect before its kernels expire", async () => {
+    vi.resetModules();
+    const fresh = (await import("./lifecycle")).startScheduled; // a new controller process: nothing watched yet
+    const s = await addSession("old-but-patient");
+    await scheduleOnce(t.db);
+    const k = (await sessionOf(s.id)).kernels[0]!;
+    // Scheduled long ago, while no controller ran.
+    await t.db.kernel.update({ where: { id: k.id }, data: { statusChangedAt: new Date(Date.now() - 3_600_000) } });
+    await fresh(t.db, asGateway(new ScriptedGateway()), log, undefined, policy);
+    expect((await sessionOf(s.id)).status).toBe("SCHEDULED");
+    await fresh(t.db, asGateway(new ScriptedGateway()), log, undefined, policy, new Date(Date.now() + (policy.startTimeoutSec + 1) * 1000));
+    expect((await sessionOf(s.id)).status).toBe("PENDING");
   });
 
   it("retries a destroy that fails, and declares a kernel TERMINATED once its host has been away long enough", async () => {
