@@ -265,7 +265,7 @@ function GroupForm({ group, onDone }: { group?: Group; onDone: () => void }) {
         <CheckboxField id="rg-active" label="Active" hint="Inactive groups take no new sessions." checked={isActive} onChange={setIsActive} />
         <CheckboxField id="rg-public" label="Public" hint="Every project may launch here; otherwise only projects given access." checked={isPublic} onChange={setIsPublic} />
       </div>
-      <Field id="rg-options" label="Scheduler options (JSON)" error={errs.field("options")} hint='Free-form, e.g. {"allowed_session_types": ["interactive", "batch"]}.'>
+      <Field id="rg-options" label="Scheduler options (JSON)" error={errs.field("options")} hint='{"attachNics": true} passes each GPU’s nearest vfio-bound RDMA NIC through with it; {"requireLocality": "pcie-switch"} (or "nvlink", "numa") makes multi-GPU kernels wait for that closeness instead of settling.'>
         <Textarea id="rg-options" className="min-h-16 font-mono text-xs" value={options} onChange={(e) => setOptions(e.target.value)} spellCheck={false} {...errs.aria("options", "rg-options")} />
       </Field>
       <FormRest message={errs.rest} />

@@ -53,6 +53,19 @@ const GRPC_CODE: Partial<Record<ErrorCode, grpc.status>> = {
 };
 
 /** AppError → gRPC status, with our code in the `hypercell-error-code` trailer. */
+/**
+ * A NIC the controller attached, as a VFIO device of this host. Throws PRECONDITION_FAILED when this
+ * host has no such device, or it is not bound to vfio-pci in an IOMMU group (then it cannot be passed through).
+ */
+function passableNic(inv: HostInventory, address: string): { address: string; iommuGroup: number } {
+  const d = inv.devices.find((x) => x.address === address);
+  if (!d) throw new AppError("PRECONDITION_FAILED", `NIC ${address} is not on this host`);
+  if (d.driver !== "vfio-pci" || d.iommuGroup === null) {
+    throw new AppError("PRECONDITION_FAILED", `NIC ${address} cannot be passed through: it is bound to ${d.driver ?? "no driver"}${d.iommuGroup === null ? " and in no IOMMU group" : ""}; bind it to vfio-pci first`);
+  }
+  return { address, iommuGroup: d.iommuGroup };
+}
+
 export function toGrpcError(err: unknown): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   if (isAppError(err)) {
@@ -223,6 +236,7 @@ export class AgentRuntime {
             slots: { cpu: req.cpu, memBytes: req.mem },
             gpus: req.gpus.map((g) => ({ address: g.address, iommuGroup: g.iommuGroup })),
             vfolders: req.vfolders.map((v) => ({ name: v.name, hostPath: v.hostPath, mountPath: v.mountPath, readOnly: v.readOnly })),
+            nics: req.nicAddresses.map((address) => passableNic(inv, address)),
             environ: req.environ,
             confidential: req.confidential,
           },

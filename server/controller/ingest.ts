@@ -40,6 +40,7 @@ export async function ingestInventory(db: Db, agentId: string, inv: HostInventor
         })),
       });
       const nvlinkDomain = inv.nvswitches.length ? `nvswitch:${agentId}` : null;
+      const groupOf = new Map(inv.devices.map((d) => [d.address, d.iommuGroup]));
       const seen = new Set<string>();
       for (const g of inv.gpus) {
         seen.add(g.address);
@@ -54,6 +55,8 @@ export async function ingestInventory(db: Db, agentId: string, inv: HostInventor
           // On NVSwitch hosts (HGX/DGX) every SXM GPU sits in the one NVLink domain.
           nvlinkDomain,
           pcieSwitch: g.pcieSwitch,
+          // Placement attaches one of these when the resource group asks for RDMA (BEP-1051 A.11).
+          nics: g.nics.map((n) => ({ address: n.address, link: n.link, driver: n.driver, iommuGroup: groupOf.get(n.address) ?? null })),
         };
         await tx.gpu.upsert({ where: { agentId_pciAddress: { agentId, pciAddress: g.address } }, create: { agentId, pciAddress: g.address, ...data }, update: data });
       }

@@ -148,7 +148,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
   for (const k of ready) {
     if (inFlight.has(k.id)) continue;
     inFlight.add(k.id);
-    const devices = (k.attachedDevices ?? {}) as { "cuda.device"?: { pciAddress: string; iommuGroup: number }[] };
+    const devices = (k.attachedDevices ?? {}) as { "cuda.device"?: { pciAddress: string; iommuGroup: number }[]; nics?: string[] };
     const slots = k.requestedSlots as { cpu?: number; mem?: number };
     try {
       const r = await gateway.createKernel(k.agentId!, {
@@ -169,6 +169,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
         confidential: k.session.confidential,
         requestId: `start-${k.id}`,
         vfolders: sessionVfolders(k.session.vfolderMounts),
+        nicAddresses: devices.nics ?? [],
       });
       let context: object | undefined;
       try {

@@ -33,6 +33,21 @@ const slotsOf = (r: unknown) => {
   return { cpu: s.cpu ?? 0, memBytes: s.mem ?? 0, gpus: s["cuda.device"] ?? 0 };
 };
 
+/** A GPU's nearby NICs as placement sees them: passable only when bound to vfio-pci in a known IOMMU group. */
+function nicsOf(raw: unknown): PlacementGpu["nics"] {
+  const list = Array.isArray(raw) ? (raw as { address?: unknown; link?: unknown; driver?: unknown; iommuGroup?: unknown }[]) : [];
+  return list
+    .filter((n) => typeof n.address === "string" && (n.link === "same-switch" || n.link === "same-root-port"))
+    .map((n) => ({ address: n.address as string, link: n.link as "same-switch" | "same-root-port", ready: n.driver === "vfio-pci" && typeof n.iommuGroup === "number" }));
+}
+
+/** The resource group's placement options (its free-form `options`): RDMA NICs and a locality floor. */
+function placementOptions(options: unknown): Pick<SessionRequest, "attachNics" | "requireLocality"> {
+  const o = (options ?? {}) as { attachNics?: unknown; requireLocality?: unknown };
+  const locality = ["nvlink", "pcie-switch", "numa"].includes(o.requireLocality as string) ? (o.requireLocality as SessionRequest["requireLocality"]) : undefined;
+  return { ...(o.attachNics === true ? { attachNics: true } : {}), ...(locality ? { requireLocality: locality } : {}) };
+}
+
 /** What placement needs of a session's vfolders: each one's name, volume and host path. */
 function storageNeeds(vfolderMounts: unknown): { name: string; hostPath: string; volume?: string }[] | undefined {
   const mounts = Array.isArray(vfolderMounts) ? (vfolderMounts as { name?: unknown; hostPath?: unknown; volume?: unknown }[]) : [];
@@ -79,8 +94,8 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
       backend: true,
       availableSlots: true,
       computePlugins: true,
-      gpus: { select: { pciAddress: true, passthrough: true, quarantined: true, numaNode: true, pcieSwitch: true, nvlinkDomain: true, iommuGroupNumber: true, allocations: { where: { releasedAt: null }, select: { id: true } } } },
-      kernels: { where: { status: { in: [...OCCUPYING_KERNEL] } }, select: { requestedSlots: true } },
+      gpus: { select: { pciAddress: true, passthrough: true, quarantined: true, numaNode: true, pcieSwitch: true, nvlinkDomain: true, iommuGroupNumber: true, nics: true, allocations: { where: { releasedAt: null }, select: { id: true } } } },
+      kernels: { where: { status: { in: [...OCCUPYING_KERNEL] } }, select: { requestedSlots: true, attachedDevices: true } },
     },
   });
   return agents.map((a) => {
@@ -103,9 +118,11 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
       pcieSwitch: g.pcieSwitch,
       nvlinkDomain: g.nvlinkDomain,
       iommuGroup: g.iommuGroupNumber,
+      nics: nicsOf(g.nics),
     }));
+    const allocatedNics = a.kernels.flatMap((k) => ((k.attachedDevices ?? {}) as { nics?: string[] }).nics ?? []);
     // GPUs offered = every GPU, not only the ones free now: placement tells "busy" from "unsafe".
-    return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, storageMountpoints: kata.storageMountpoints ?? [], gpus };
+    return { id: a.id, status: a.status, schedulable: a.schedulable, backend: a.backend, capacity: { cpu: cap.cpu, memBytes: cap.memBytes, gpus: gpus.length }, occupied, vmOverheadBytes, maxGpusPerVm: kata.maxGpusPerVm ?? 8, storageMountpoints: kata.storageMountpoints ?? [], ...(allocatedNics.length ? { allocatedNics } : {}), gpus };
   });
 }
 
@@ -237,6 +254,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
     const byId = new Map(live.map((s) => [s.id, s]));
     // Sessions sent back after a host gave up starting them are placed elsewhere (BEP-1030).
     const avoided = await hostsThatGaveUp(db, live.map((s) => s.id));
+    const groupPlacement = placementOptions(rg.options);
     const view = new PassHosts(hosts);
     const order = sequencePending(
       rg.scheduler,
@@ -281,7 +299,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         const t0 = onDecision || batch ? performance.now() : 0;
         const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
         const s = byId.get(p.id)!;
-        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts), ...(avoided.has(s.id) ? { avoidHosts: avoided.get(s.id) } : {}) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts), ...groupPlacement, ...(avoided.has(s.id) ? { avoidHosts: avoided.get(s.id) } : {}) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
         if (!placed.ok) {
           if (placed.reason !== s.pendingReason) {
             reasons.set(s.id, placed.reason);
@@ -331,6 +349,7 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
             const gpu = h.gpus.find((x) => x.address === g.address);
             if (gpu) gpu.allocated = true;
           }
+          if (pl.nics.length) h.allocatedNics = [...(h.allocatedNics ?? []), ...pl.nics];
           view.changed(h);
         }
         if (batch && (batch.size >= batchSize || performance.now() - inBatch[0]!.t0 >= batchMs)) await commitBatch();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chooseGpus, isEligibleGpu, LOCALITY_ORDER, type PlacementGpu } from "./choose-gpus";
+import { chooseGpus, isEligibleGpu, LOCALITY_ORDER, nearestNics, type PlacementGpu } from "./choose-gpus";
 import { hgxGpus, pcieGpus } from "./test-hosts";
 
 const opts = { maxGpusPerVm: 8 };
@@ -110,5 +110,29 @@ describe("chooseGpus properties", () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("nearestNics", () => {
+  const gpu = (address: string, nics: PlacementGpu["nics"]): PlacementGpu => ({ address, passthrough: "ready", quarantined: false, allocated: false, numaNode: 0, pcieSwitch: "sw", nvlinkDomain: null, iommuGroup: 1, nics });
+  it("takes each GPU's closest passable NIC once, skipping NICs not bound to vfio-pci and NICs already held", () => {
+    const a = gpu("0000:19:00.0", [
+      { address: "0000:1b:00.0", link: "same-root-port", ready: true },
+      { address: "0000:1a:00.0", link: "same-switch", ready: true },
+    ]);
+    const b = gpu("0000:3b:00.0", [
+      { address: "0000:1a:00.0", link: "same-switch", ready: true },
+      { address: "0000:3c:00.0", link: "same-switch", ready: false },
+      { address: "0000:1b:00.0", link: "same-root-port", ready: true },
+    ]);
+    expect(nearestNics([a, b])).toEqual(["0000:1a:00.0", "0000:1b:00.0"]);
+    expect(nearestNics([a], new Set(["0000:1a:00.0"]))).toEqual(["0000:1b:00.0"]);
+    expect(nearestNics([gpu("0000:5d:00.0", [{ address: "0000:5e:00.0", link: "same-switch", ready: false }])])).toEqual([]);
+  });
+
+  it("attaches NICs only when asked", () => {
+    const g = gpu("0000:19:00.0", [{ address: "0000:1a:00.0", link: "same-switch", ready: true }]);
+    expect(chooseGpus("h", [g], 1, opts)).toMatchObject({ ok: true, nics: [] });
+    expect(chooseGpus("h", [g], 1, { ...opts, attachNics: true })).toMatchObject({ ok: true, nics: ["0000:1a:00.0"] });
   });
 });

@@ -18,8 +18,11 @@ export interface PlacementGpu {
   /** GPUs with the same value share an NVLink/NVSwitch fabric; null when the GPU has none. */
   nvlinkDomain: string | null;
   iommuGroup: number | null;
-  /** RDMA NICs near the GPU, closest first (from the inventory's locality). */
-  nics?: { address: string; link: "same-switch" | "same-root-port" }[];
+  /**
+   * RDMA NICs near the GPU, closest first (from the inventory's locality). `ready`: bound to vfio-pci,
+   * so it can be passed through; a NIC without it (absent = ready, for callers that checked) is skipped.
+   */
+  nics?: { address: string; link: "same-switch" | "same-root-port"; ready?: boolean }[];
 }
 
 export type Locality = "nvlink" | "pcie-switch" | "numa" | "spread";
@@ -140,7 +143,7 @@ export function nearestNics(gpus: readonly PlacementGpu[], allocated: ReadonlySe
   const out: string[] = [];
   for (const g of gpus) {
     const nics = [...(g.nics ?? [])].sort((a, b) => (a.link === b.link ? 0 : a.link === "same-switch" ? -1 : 1));
-    const nic = nics.find((n) => !taken.has(n.address));
+    const nic = nics.find((n) => n.ready !== false && !taken.has(n.address));
     if (nic) {
       taken.add(nic.address);
       out.push(nic.address);

@@ -24,6 +24,8 @@ export interface PlacementHost {
   /** Host memory each VM costs beyond its guest RAM; 0 for non-VM backends. */
   vmOverheadBytes: number;
   maxGpusPerVm: number;
+  /** RDMA NICs already passed through to live kernels. */
+  allocatedNics?: string[];
   /** Host paths of the storage volumes its VMs can mount (the agent's [[kata.storage-mounts]]). */
   storageMountpoints?: string[];
   gpus: PlacementGpu[];
@@ -154,7 +156,7 @@ export function selectHosts(hosts: readonly PlacementHost[], request: SessionReq
 
   const fits: Fit[] = [];
   for (const h of withFreeGpus) {
-    const choice = chooseGpus(h.id, h.gpus, n, { maxGpusPerVm: h.maxGpusPerVm, requireLocality: request.requireLocality, attachNics: request.attachNics });
+    const choice = chooseGpus(h.id, h.gpus, n, { maxGpusPerVm: h.maxGpusPerVm, requireLocality: request.requireLocality, attachNics: request.attachNics, allocatedNics: new Set(h.allocatedNics ?? []) });
     if (choice.ok) fits.push({ host: h, gpus: choice.gpus, locality: choice.locality, nics: choice.nics });
   }
   if (fits.length < k) {

@@ -13,7 +13,11 @@ const zFields = {
   isActive: z.boolean(),
   isPublic: z.boolean(),
   pendingTimeoutSec: z.number().int("must be a whole number of seconds").min(0, "must be 0 (no timeout) or more").max(7 * 24 * 3600, "must be at most 7 days"),
-  options: z.record(z.string(), z.unknown()),
+  // Free-form, but the keys placement reads are checked: a typo must not silently do nothing.
+  options: z.looseObject({
+    attachNics: z.boolean({ error: "attachNics must be true or false" }).optional(),
+    requireLocality: z.enum(["nvlink", "pcie-switch", "numa"], { error: 'requireLocality must be "nvlink", "pcie-switch" or "numa"' }).optional(),
+  }),
 };
 
 const select = {

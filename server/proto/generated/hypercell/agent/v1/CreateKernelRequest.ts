@@ -23,6 +23,7 @@ export interface CreateKernelRequest {
   'confidential'?: (boolean);
   'requestId'?: (string);
   'vfolders'?: (_hypercell_agent_v1_KernelVfolder)[];
+  'nicAddresses'?: (string)[];
 }
 
 export interface CreateKernelRequest__Output {
@@ -43,4 +44,5 @@ export interface CreateKernelRequest__Output {
   'confidential': (boolean);
   'requestId': (string);
   'vfolders': (_hypercell_agent_v1_KernelVfolder__Output)[];
+  'nicAddresses': (string)[];
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "gpus" ADD COLUMN     "nics" JSONB NOT NULL DEFAULT '[]';
