@@ -215,7 +215,7 @@ function SchedulingAttempts({
           {rows.map((h) => (
             <Tr key={String(h.id)}>
               <Td>{h.phase}</Td>
-              <Td className="font-mono text-xs">{h.agentId ?? "—"}</Td>
+              <Td className="font-mono text-xs whitespace-nowrap">{h.agentId ?? "—"}</Td>
               <Td className="whitespace-nowrap">
                 <Badge tone={RESULT_TONE[h.result]}>{RESULT_WORDS[h.result]}</Badge>
                 {h.toStatus && h.result !== "NEED_RETRY" && h.result !== "SUCCESS" ? <span className="ml-1 text-xs text-muted-fg">→ {h.toStatus}</span> : null}
