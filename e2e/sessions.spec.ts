@@ -43,3 +43,14 @@ test("an owner creates a vfolder on the Storage page and sees where it can be mo
   await expect(row).toContainText("/mnt/vfstore/");
   await expect(page.getByRole("button", { name: "Register volume" })).toHaveCount(0);
 });
+
+test("the launch dialog warns when the chosen group cannot mount a chosen vfolder", async ({ page }) => {
+  await signIn(page, "owner");
+  await page.goto("/sessions");
+  await page.getByRole("button", { name: "Launch session" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Mount vfolder datasets").check();
+  await expect(dialog.getByText(/session would wait/)).toHaveCount(0);
+  await dialog.getByLabel("Resource group").selectOption({ label: "cpu-kata" });
+  await expect(dialog.getByText("No host in cpu-kata mounts the volume of datasets (vfstore) right now: the session would wait until one does.")).toBeVisible();
+});

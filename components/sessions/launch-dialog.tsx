@@ -73,6 +73,13 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
   const group = usable.some((g) => g.id === resourceGroupId) ? resourceGroupId : (usable[0]?.id ?? "");
   const chosenGroup = usable.find((g) => g.id === group);
   const projectVfolders = useQuery({ ...trpc.vfolders.list.queryOptions({ projectId: project }), enabled: !!project && can("vfolders.read", project) });
+  const volumes = useQuery({ ...trpc.vfolders.volumes.queryOptions(), enabled: !!project && can("vfolders.read", project) });
+  /** Chosen vfolders whose volume no ALIVE host of the chosen group mounts: the session would wait. */
+  const unreachable = (projectVfolders.data ?? []).filter((v) => {
+    if (!vfolders[v.id] || !chosenGroup) return false;
+    const vol = volumes.data?.find((x) => x.id === v.volume.id);
+    return vol !== undefined && !vol.resourceGroups.includes(chosenGroup.name);
+  });
 
   const create = useMutation(
     trpc.sessions.create.mutationOptions({
@@ -250,6 +257,11 @@ function LaunchForm({ onDone }: { onDone: () => void }) {
             })}
           </ul>
         )}
+        {unreachable.length && chosenGroup ? (
+          <p className="text-xs text-warn" role="status">
+            No host in {chosenGroup.name} mounts {unreachable.length === 1 ? `the volume of ${unreachable[0]!.name}` : `the volumes of ${unreachable.map((v) => v.name).join(", ")}`} ({[...new Set(unreachable.map((v) => v.volume.name))].join(", ")}) right now: the session would wait until one does.
+          </p>
+        ) : null}
         {errs.field("vfolders") ? (
           <p id="launch-vfolders-error" role="alert" className="text-xs text-danger">
             {errs.field("vfolders")}
