@@ -5,20 +5,16 @@
  * refused with a message naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
 import { until } from "../../test/until";
 import { seedDemo, DEMO_USERS } from "../db/seed";
-import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
-import { AgentRuntime } from "../agent/runtime";
-import { parseAgentConfig } from "../agent/config/agent-config";
-import { buildFakeSysfs } from "../agent/drivers/pci/fake-sysfs";
-import { SysfsPciBus } from "../agent/drivers/pci/sysfs-pci-bus";
-import { getSimHost } from "../agent/sim/hosts";
+import type { AgentRuntime } from "../agent/runtime";
 import { SimulatedKataRuntime } from "../agent/kernels/simulated-kata-runtime";
+import { simHgx } from "../../test/sim-hgx";
 
 const TOKEN = "nics-join-token-0123456789abcdef";
 let t: TestDb;
@@ -33,12 +29,11 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-nics-"));
   ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1" }, () => {});
   // The HGX host with its ConnectX NICs already given to vfio-pci, as an admin does for RDMA passthrough.
-  const spec = getSimHost("hgx-h100")!;
-  const root = path.join(dir, "hgx");
-  mkdirSync(root, { recursive: true });
-  buildFakeSysfs({ ...spec, devices: spec.devices.map((d) => (d.vendor === "15b3" && d.class === "020000" ? { ...d, driver: "vfio-pci" } : d)) }, root);
-  const toml = `[agent]\nid = "hgx-h100"\nresource-group = "gpu-kata"\nlisten-address = "127.0.0.1:${await freePort()}"\ncontroller-address = "${ctl.address}"\njoin-token = "${TOKEN}"\nstate-dir = "${dir}/state"\nsysfs-root = "${root}"\nheartbeat-interval = 1\n\n[kata]\nconfidential-guest = true\n`;
-  agent = new AgentRuntime({ config: parseAgentConfig(toml), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: () => {} });
+  const hgx = await simHgx(dir, { address: ctl.address, token: TOKEN }, (spec) => ({
+    ...spec,
+    devices: spec.devices.map((d) => (d.vendor === "15b3" && d.class === "020000" ? { ...d, driver: "vfio-pci" } : d)),
+  }));
+  agent = hgx.agent({ sandboxRuntime: runtime });
   await agent.start();
   await until("GPUs ingested", async () => (await t.db.gpu.count({ where: { agentId: "hgx-h100", passthrough: "ready" } })) === 7);
 });

@@ -5,7 +5,7 @@
  * rebuilds its kernels from the runtime's labels with zero extra creates or deletes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
@@ -15,11 +15,10 @@ import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
 import { AgentRuntime } from "../agent/runtime";
 import { parseAgentConfig } from "../agent/config/agent-config";
-import { buildFakeSysfs } from "../agent/drivers/pci/fake-sysfs";
 import { SysfsPciBus } from "../agent/drivers/pci/sysfs-pci-bus";
-import { getSimHost } from "../agent/sim/hosts";
 import { SimulatedKataRuntime } from "../agent/kernels/simulated-kata-runtime";
 import { verifyAuditChain } from "../audit/query";
+import { simHgx } from "../../test/sim-hgx";
 
 const TOKEN = "lifecycle-join-token-0123456789";
 let t: TestDb;
@@ -47,10 +46,7 @@ beforeAll(async () => {
   await seedDemo(t.db, TEST_PASSWORDS);
   dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-life-"));
   ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1", HYPERCELL_RECONCILE_INTERVAL_SEC: "2" }, (m) => agentLog.push(`[ctl] ${m}`));
-  root = path.join(dir, "hgx");
-  mkdirSync(root, { recursive: true });
-  buildFakeSysfs(getSimHost("hgx-h100")!, root);
-  toml = `[agent]\nid = "hgx-h100"\nresource-group = "gpu-kata"\nlisten-address = "127.0.0.1:${await freePort()}"\ncontroller-address = "${ctl.address}"\njoin-token = "${TOKEN}"\nstate-dir = "${dir}/state"\nsysfs-root = "${root}"\nheartbeat-interval = 1\n\n[kata]\nconfidential-guest = true\n`;
+  ({ root, toml } = await simHgx(dir, { address: ctl.address, token: TOKEN }));
 });
 afterAll(async () => {
   if (process.env.DEBUG_LIFECYCLE) console.log(agentLog.join("\n"));

@@ -6,41 +6,31 @@
  * with the vfolder's subdirectory of the export. Plus the router's refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { callerAs, createTestDatabase, TEST_PASSWORDS, type TestDb } from "../../test/db";
 import { until } from "../../test/until";
 import { seedDemo, DEMO_USERS } from "../db/seed";
-import { freePort } from "../lib/free-port";
 import { startController, type ControllerHandle } from "./main";
-import { AgentRuntime } from "../agent/runtime";
-import { parseAgentConfig } from "../agent/config/agent-config";
-import { buildFakeSysfs } from "../agent/drivers/pci/fake-sysfs";
-import { SysfsPciBus } from "../agent/drivers/pci/sysfs-pci-bus";
-import { getSimHost } from "../agent/sim/hosts";
 import { SimulatedKataRuntime } from "../agent/kernels/simulated-kata-runtime";
+import { simHgx, type SimHgx } from "../../test/sim-hgx";
 
 const TOKEN = "vfolder-join-token-0123456789";
 const STORAGE = `\n[[kata.storage-mounts]]\nfs-type = "nfs4"\nsource = "storage-server:/exports/vfstore"\nmountpoint = "/mnt/vfstore"\noptions = "vers=4.1"\n`;
 let t: TestDb;
 let ctl: ControllerHandle;
 let dir: string;
-let toml: string;
-let root: string;
+let hgx: SimHgx;
 const runtime = new SimulatedKataRuntime(20);
-const newAgent = (extra = "") =>
-  new AgentRuntime({ config: parseAgentConfig(toml + extra), pciBus: new SysfsPciBus({ root }), sandboxRuntime: runtime, host: { vcpus: 224, memoryBytes: 2048 * 2 ** 30, confidentialCapability: "tdx", simulated: true }, log: () => {} });
+const newAgent = (extraToml = "") => hgx.agent({ sandboxRuntime: runtime, extraToml });
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedDemo(t.db, TEST_PASSWORDS);
   dir = mkdtempSync(path.join(os.tmpdir(), "hypercell-vf-"));
   ctl = await startController({ DATABASE_URL: t.url, HYPERCELL_JOIN_TOKEN: TOKEN, HYPERCELL_CONTROLLER_LISTEN: "127.0.0.1:0", HYPERCELL_HEARTBEAT_INTERVAL_SEC: "1", HYPERCELL_RECONCILE_INTERVAL_SEC: "2" }, () => {});
-  root = path.join(dir, "hgx");
-  mkdirSync(root, { recursive: true });
-  buildFakeSysfs(getSimHost("hgx-h100")!, root);
-  toml = `[agent]\nid = "hgx-h100"\nresource-group = "gpu-kata"\nlisten-address = "127.0.0.1:${await freePort()}"\ncontroller-address = "${ctl.address}"\njoin-token = "${TOKEN}"\nstate-dir = "${dir}/state"\nsysfs-root = "${root}"\nheartbeat-interval = 1\n\n[kata]\nconfidential-guest = true\n`;
+  hgx = await simHgx(dir, { address: ctl.address, token: TOKEN });
 });
 afterAll(async () => {
   await ctl?.stop();
