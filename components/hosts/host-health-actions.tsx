@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/common/dialogs";
 
 /** Drain a host (no new sessions) or resume it; admins only, behind a confirmation. */
-export function DrainHostButton({ agentId, schedulable }: { agentId: string; schedulable: boolean }) {
+export function DrainHostButton({ agentId, schedulable, size }: { agentId: string; schedulable: boolean; size?: "sm" }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]);
@@ -13,7 +13,11 @@ export function DrainHostButton({ agentId, schedulable }: { agentId: string; sch
   const resume = useMutation(trpc.metrics.resumeHost.mutationOptions({ onSuccess: refresh }));
   return schedulable ? (
     <ConfirmDialog
-      trigger={<Button variant="secondary">Drain host</Button>}
+      trigger={
+        <Button variant="secondary" size={size}>
+          Drain host
+        </Button>
+      }
       title={`Drain host ${agentId}?`}
       description="No new sessions will be placed on this host. Sessions running there keep running; terminate them to empty it."
       confirmLabel="Drain host"
@@ -22,7 +26,11 @@ export function DrainHostButton({ agentId, schedulable }: { agentId: string; sch
     />
   ) : (
     <ConfirmDialog
-      trigger={<Button variant="secondary">Resume scheduling</Button>}
+      trigger={
+        <Button variant="secondary" size={size}>
+          Resume host
+        </Button>
+      }
       title={`Resume host ${agentId}?`}
       description="The scheduler may place new sessions on this host again."
       confirmLabel="Resume host"
@@ -33,7 +41,7 @@ export function DrainHostButton({ agentId, schedulable }: { agentId: string; sch
 }
 
 /** Puts a quarantined GPU back into placement. */
-export function ReleaseGpuButton({ gpuId, label, reason }: { gpuId: string; label: string; reason: string | null }) {
+export function ReleaseGpuButton({ gpuId, label, reason, size = "sm", variant = "ghost" }: { gpuId: string; label: string; reason: string | null; size?: "sm"; variant?: "ghost" | "secondary" }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const release = useMutation(
@@ -42,8 +50,8 @@ export function ReleaseGpuButton({ gpuId, label, reason }: { gpuId: string; labe
   return (
     <ConfirmDialog
       trigger={
-        <Button size="sm" variant="ghost" aria-label={`Release GPU ${label}`}>
-          Release
+        <Button size={size} variant={variant} aria-label={`Release GPU ${label}`}>
+          {variant === "ghost" ? "Release" : "Release GPU"}
         </Button>
       }
       title={`Release GPU ${label}?`}

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { ConfirmDialog } from "@/components/common/dialogs";
 import { useMe } from "@/components/common/use-me";
+import { DrainHostButton, ReleaseGpuButton } from "@/components/hosts/host-health-actions";
 import { formatTime, timeAgo } from "@/lib/utils";
 
 type Alert = inferRouterOutputs<AppRouter>["metrics"]["alerts"][number];
@@ -25,9 +26,6 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
   const { can } = useMe();
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.metrics.alerts.queryKey() });
   const quarantine = useMutation(trpc.metrics.quarantineGpu.mutationOptions({ onSuccess: refresh }));
-  const drain = useMutation(trpc.metrics.drainHost.mutationOptions({ onSuccess: refresh }));
-  const release = useMutation(trpc.metrics.releaseGpu.mutationOptions({ onSuccess: refresh }));
-  const resume = useMutation(trpc.metrics.resumeHost.mutationOptions({ onSuccess: refresh }));
   const acknowledge = useMutation(trpc.metrics.acknowledgeAlert.mutationOptions({ onSuccess: refresh }));
   const mayQuarantine = can("gpus.quarantine");
   const mayDrain = can("hosts.manage");
@@ -106,48 +104,9 @@ export function AlertsTable({ alerts, showSession = true }: { alerts: Alert[]; s
                       {a.message.length > 160 ? "…" : ""}
                     </ConfirmDialog>
                   ) : mayQuarantine && a.gpuId && a.gpu?.quarantined ? (
-                    <ConfirmDialog
-                      trigger={
-                        <Button size="sm" variant="secondary">
-                          Release GPU
-                        </Button>
-                      }
-                      title={`Release GPU ${a.pciAddress} on ${a.agentId}?`}
-                      description="The scheduler may place sessions on this GPU again. Do this once the GPU has been reset or replaced."
-                      confirmLabel="Release GPU"
-                      pendingLabel="Releasing…"
-                      onConfirm={() => release.mutateAsync({ gpuId: a.gpuId! })}
-                    >
-                      Quarantined because: {a.gpu.quarantineReason ?? "no reason recorded"}
-                    </ConfirmDialog>
+                    <ReleaseGpuButton gpuId={a.gpuId} label={`${a.pciAddress} on ${a.agentId}`} reason={a.gpu.quarantineReason} variant="secondary" />
                   ) : null}
-                  {mayDrain && a.hostSchedulable ? (
-                    <ConfirmDialog
-                      trigger={
-                        <Button size="sm" variant="secondary">
-                          Drain host
-                        </Button>
-                      }
-                      title={`Drain host ${a.agentId}?`}
-                      description="No new sessions will be placed on this host. Sessions running there keep running; terminate them to empty it."
-                      confirmLabel="Drain host"
-                      pendingLabel="Draining…"
-                      onConfirm={() => drain.mutateAsync({ agentId: a.agentId })}
-                    />
-                  ) : mayDrain ? (
-                    <ConfirmDialog
-                      trigger={
-                        <Button size="sm" variant="secondary">
-                          Resume host
-                        </Button>
-                      }
-                      title={`Resume host ${a.agentId}?`}
-                      description="The host is drained. Resuming lets the scheduler place new sessions on it again."
-                      confirmLabel="Resume host"
-                      pendingLabel="Resuming…"
-                      onConfirm={() => resume.mutateAsync({ agentId: a.agentId })}
-                    />
-                  ) : null}
+                  {mayDrain ? <DrainHostButton agentId={a.agentId} schedulable={a.hostSchedulable} size="sm" /> : null}
                   {mayQuarantine && !a.acknowledged ? (
                     <Button size="sm" variant="ghost" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>
                       Acknowledge
