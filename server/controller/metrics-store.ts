@@ -103,8 +103,28 @@ export class MetricsStore {
   private readonly lastAlert = new Map<string, number>();
   private readonly gpuIds = new Map<string, GpuRow | null>();
   private readonly crashLoop = new CrashLoopGuard(DEFAULT_CRASH_LOOP_POLICY);
+  /** Set once the guard holds the critical alerts of the window from before this process started. */
+  private crashLoopRestored: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private rolling: Promise<unknown> | null = null;
+
+  /**
+   * The crash-loop guard counts critical alerts in a window; the alerts themselves are in the
+   * database, so a restarted controller picks the count up where the last one left it instead of
+   * starting from zero (a GPU failing across a restart is still caught).
+   */
+  private restoreCrashLoop(nowMs: number): Promise<void> {
+    this.crashLoopRestored ??= (async () => {
+      const since = new Date(nowMs - DEFAULT_CRASH_LOOP_POLICY.windowMs);
+      const rows = await this.db.gpuAlert.findMany({
+        where: { severity: "critical", kind: { not: "crash-loop" }, gpuId: { not: null }, at: { gte: since, lt: new Date(nowMs) } },
+        select: { gpuId: true, at: true, xid: true, kind: true },
+        orderBy: { at: "asc" },
+      });
+      for (const r of rows) this.crashLoop.record({ gpuKey: r.gpuId!, atMs: r.at.getTime(), reason: r.xid ? `Xid ${r.xid}` : r.kind });
+    })();
+    return this.crashLoopRestored;
+  }
 
   constructor(opts: { db: Db; settings?: Partial<MetricsSettings>; env?: Record<string, string | undefined>; log?: (msg: string) => void; now?: () => number }) {
     this.db = opts.db;
@@ -180,6 +200,7 @@ export class MetricsStore {
       out.alerts.push(alert);
       if (alert.severity !== "critical") continue;
       const gpu = await this.gpuOf(agentId, alert.gpu.pciBusId);
+      await this.restoreCrashLoop(atMs);
       const verdict = this.crashLoop.record({ gpuKey: gpu?.id ?? `${agentId}/${alert.gpu.key}`, atMs, reason: alert.xid ? `Xid ${alert.xid.code}` : alert.kind });
       if (!verdict.recommendQuarantine || !gpu || gpu.quarantined) continue;
       const loop = crashLoopAlert(verdict, DEFAULT_CRASH_LOOP_POLICY, alert.gpu)!;
