@@ -4,11 +4,17 @@ import { useTRPC } from "@/trpc/react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/common/dialogs";
 
+/** After a health action: the host pages and the metrics views (alerts, GPU states) show it. */
+function useRefreshHostHealth() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  return () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]);
+}
+
 /** Drain a host (no new sessions) or resume it; admins only, behind a confirmation. */
 export function DrainHostButton({ agentId, schedulable, size }: { agentId: string; schedulable: boolean; size?: "sm" }) {
   const trpc = useTRPC();
-  const qc = useQueryClient();
-  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]);
+  const refresh = useRefreshHostHealth();
   const drain = useMutation(trpc.metrics.drainHost.mutationOptions({ onSuccess: refresh }));
   const resume = useMutation(trpc.metrics.resumeHost.mutationOptions({ onSuccess: refresh }));
   return schedulable ? (
@@ -43,10 +49,8 @@ export function DrainHostButton({ agentId, schedulable, size }: { agentId: strin
 /** Puts a quarantined GPU back into placement. */
 export function ReleaseGpuButton({ gpuId, label, reason, size = "sm", variant = "ghost" }: { gpuId: string; label: string; reason: string | null; size?: "sm"; variant?: "ghost" | "secondary" }) {
   const trpc = useTRPC();
-  const qc = useQueryClient();
-  const release = useMutation(
-    trpc.metrics.releaseGpu.mutationOptions({ onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.hosts.pathKey() }), qc.invalidateQueries({ queryKey: trpc.metrics.pathKey() })]) }),
-  );
+  const refresh = useRefreshHostHealth();
+  const release = useMutation(trpc.metrics.releaseGpu.mutationOptions({ onSuccess: refresh }));
   return (
     <ConfirmDialog
       trigger={

@@ -13,6 +13,7 @@ import { formatSlots, gpusOf } from "@/components/common/slots";
 import { useMe } from "@/components/common/use-me";
 import { TerminateButton, isTerminatable } from "./terminate-button";
 import { SessionGpuMetrics } from "@/components/metrics/session-gpu-metrics";
+import { parseVfolderMounts } from "@/server/domain/storage/vfolder-mounts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TERMINAL = ["TERMINATED", "ERROR", "CANCELLED"];
@@ -27,7 +28,7 @@ export function SessionDetail({ id }: { id: string }) {
   );
   const s = session.data;
   const seesHosts = can("hosts.read");
-  const vfolders = Array.isArray(s?.vfolderMounts) ? (s.vfolderMounts as { name?: string; mountPath?: string; readOnly?: boolean }[]) : [];
+  const vfolders = parseVfolderMounts(s?.vfolderMounts);
 
   return (
     <>

@@ -18,6 +18,7 @@ import { inventoryFromProto } from "../agent/inventory-codec";
 import { ingestInventory } from "./ingest";
 import { appendAuditEvent } from "../audit/record";
 import { channelCredentials, type TlsPaths } from "../lib/grpc-tls";
+import type { KataPluginFacts } from "../domain/placement/kata-plugin";
 
 export type GatewayOptions = {
   db: Db;
@@ -97,7 +98,7 @@ export class AgentGateway {
       confidentialCapability: CONFIDENTIAL[f.confidentialCapability] ?? "none",
       architecture: f.architecture || "x86_64",
       version: f.version,
-      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated }, kata: { vmOverheadMb: f.vmOverheadMb, maxGpusPerVm: f.maxGpusPerVm || 8, storageMountpoints: f.storageMountpoints ?? [] } },
+      computePlugins: { "cuda.device": { passthrough: "vfio-pci", simulated: f.simulated }, kata: { vmOverheadMb: f.vmOverheadMb, maxGpusPerVm: f.maxGpusPerVm || 8, storageMountpoints: f.storageMountpoints ?? [] } satisfies KataPluginFacts },
       lastHeartbeatAt: new Date(),
       lostAt: null,
     };

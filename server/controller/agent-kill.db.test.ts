@@ -45,7 +45,6 @@ const HOST = "hgx-h100";
 // image pull) 0.9 s, CREATING (TDX guest, attestation, one 128 GiB BAR) ≈ 4.6 s.
 const SIM_ENV = { HYPERCELL_SIM_TIME_SCALE: "1.5", HYPERCELL_SIM_PREPARE_MS: "600", HYPERCELL_SIM_SCRAPE_INTERVAL_MS: "60000" };
 const PHASES = ["PREPARING", "PULLING", "CREATING", "RUNNING"] as const;
-type Phase = (typeof PHASES)[number];
 const ORDER = ["PENDING", "SCHEDULED", ...PHASES];
 const COUNTED: MutatingMethod[] = ["prepareRootfs", "createContainer", "startTask", "kill", "deleteTask", "deleteContainer"];
 

@@ -14,6 +14,7 @@ import type { NetworkPolicySync } from "./network-sync";
 import { SESSION_STATUS_CHANNEL } from "../realtime/channels";
 import { classifyCallFailure, decideStart, DEFAULT_RETRY_POLICY, type CallFailure, type RetryPolicy } from "../domain/sessions/retry";
 import { recordAttempt, reschedulesOf, startAttemptsOn } from "./scheduling-history";
+import { parseVfolderMounts } from "../domain/storage/vfolder-mounts";
 
 const TERMINAL: readonly KernelStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
 const SESSION_TERMINAL: readonly SessionStatus[] = ["TERMINATED", "CANCELLED", "ERROR"];
@@ -82,13 +83,6 @@ export async function applyKernelEvent(db: Db, agentId: string, ev: KernelEvent_
 
 const inFlight = new Set<string>();
 
-/** The session's vfolders as CreateKernel carries them (stored at launch as [{name, hostPath, mountPath, readOnly}]). */
-function sessionVfolders(mounts: unknown): { name: string; hostPath: string; mountPath: string; readOnly: boolean }[] {
-  if (!Array.isArray(mounts)) return [];
-  return (mounts as { name?: unknown; hostPath?: unknown; mountPath?: unknown; readOnly?: unknown }[])
-    .filter((m) => typeof m.name === "string" && typeof m.hostPath === "string" && typeof m.mountPath === "string")
-    .map((m) => ({ name: m.name as string, hostPath: m.hostPath as string, mountPath: m.mountPath as string, readOnly: m.readOnly === true }));
-}
 
 /** Kernels waiting out a retry backoff: id → earliest next attempt (ms since epoch). */
 const notBefore = new Map<string, number>();
@@ -124,7 +118,11 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
     if (waited < policy.startTimeoutSec) continue;
     inFlight.add(k.id);
     try {
-      await giveUpStart(db, k, { code: "UNAVAILABLE", transient: true, message: `host ${k.agentId} has not been reachable for ${Math.round(waited)} s` }, "EXPIRED", policy, log);
+      const failure: CallFailure = { code: "UNAVAILABLE", transient: true, message: `host ${k.agentId} has not been reachable for ${Math.round(waited)} s` };
+      const given = { reschedules: await reschedulesOf(db, k.sessionId), othersStarted: othersStarted(k) };
+      // Expiry is already the give-up: no retry on this host, only the choice between elsewhere and ERROR.
+      const { action } = decideStart(policy, { failure: null, attempts: 1, ...given });
+      await giveUpStart(db, k, failure, "EXPIRED", { action: action === "reschedule" ? "reschedule" : "fail", ...given }, policy, log);
     } finally {
       inFlight.delete(k.id);
     }
@@ -168,7 +166,7 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
         environ: (k.session.environ ?? {}) as Record<string, string>,
         confidential: k.session.confidential,
         requestId: `start-${k.id}`,
-        vfolders: sessionVfolders(k.session.vfolderMounts),
+        vfolders: parseVfolderMounts(k.session.vfolderMounts).map(({ name, hostPath, mountPath, readOnly }) => ({ name, hostPath, mountPath, readOnly })),
         nicAddresses: devices.nics ?? [],
       });
       let context: object | undefined;
@@ -184,13 +182,14 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
     } catch (e) {
       const failure = classifyCallFailure(e);
       const attempts = (await startAttemptsOn(db, k.sessionId, k.agentId!)) + 1;
-      const decision = decideStart(policy, { failure, attempts, reschedules: await reschedulesOf(db, k.sessionId), othersStarted: k.session.kernels.some((m) => m.id !== k.id && m.containerId) });
+      const given = { reschedules: await reschedulesOf(db, k.sessionId), othersStarted: othersStarted(k) };
+      const decision = decideStart(policy, { failure, attempts, ...given });
       if (decision.action === "retry") {
         await recordAttempt(db, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: k.session.status, toStatus: k.session.status, result: "NEED_RETRY", errorCode: failure.code, message: `${k.clusterHostname} on ${k.agentId}: ${failure.message}` });
         notBefore.set(k.id, now.getTime() + decision.afterMs);
         log(`kernel ${k.id} could not start on ${k.agentId} (attempt ${attempts} of ${policy.startMaxAttempts}, retry in ${decision.afterMs} ms): ${failure.message}`);
       } else {
-        await giveUpStart(db, k, failure, "GIVE_UP", policy, log, attempts);
+        await giveUpStart(db, k, failure, "GIVE_UP", { action: decision.action, ...given }, policy, log, attempts);
       }
     } finally {
       inFlight.delete(k.id);
@@ -200,22 +199,26 @@ export async function startScheduled(db: Db, gateway: AgentGateway, log: (m: str
 
 type StartingKernel = { id: string; sessionId: string; agentId: string | null; clusterHostname: string; session: { status: SessionStatus; kernels: { id: string; containerId: string | null }[] } };
 
+/** Whether another VM of the kernel's session has already been created (then it cannot simply be placed again). */
+const othersStarted = (k: StartingKernel) => k.session.kernels.some((m) => m.id !== k.id && m.containerId);
+
+/** What the coordinator decided once it stopped retrying on the host, and what it decided from. */
+type GiveUp = { action: "reschedule" | "fail"; reschedules: number; othersStarted: boolean };
+
 /**
  * Gives up starting `k` on its host: back to PENDING (allocations released, the host avoided next
  * time) while reschedules remain and no other VM of the session has started; ERROR otherwise.
  */
-async function giveUpStart(db: Db, k: StartingKernel, failure: CallFailure, result: "GIVE_UP" | "EXPIRED", policy: RetryPolicy, log: (m: string) => void, attempts = 1) {
+async function giveUpStart(db: Db, k: StartingKernel, failure: CallFailure, result: "GIVE_UP" | "EXPIRED", decision: GiveUp, policy: RetryPolicy, log: (m: string) => void, attempts = 1) {
   notBefore.delete(k.id);
-  const reschedules = await reschedulesOf(db, k.sessionId);
-  const othersStarted = k.session.kernels.some((m) => m.id !== k.id && m.containerId);
+  const { reschedules } = decision;
   const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
   const what = `${k.clusterHostname} could not be started on ${k.agentId}${tries}: ${failure.message}`;
-  const decision = failure.code === "BAD_INPUT" ? "fail" : decideStart(policy, { failure: null, attempts, reschedules, othersStarted }).action;
-  if (decision !== "reschedule") {
+  if (decision.action === "fail") {
     const why =
       failure.code === "BAD_INPUT"
         ? "the host refused the request itself"
-        : othersStarted
+        : decision.othersStarted
           ? "other VMs of the cluster had already started"
           : `it was already placed ${reschedules + 1} times (at most ${policy.maxReschedules} reschedules)`;
     await recordAttempt(db, { sessionId: k.sessionId, phase: "start", agentId: k.agentId, fromStatus: k.session.status, toStatus: "ERROR", result, errorCode: failure.code, message: `${what}; gave up: ${why}` });

@@ -19,6 +19,8 @@ import type { PassthroughState } from "../domain/topology/passthrough";
 import { RESOURCE_OCCUPYING_SESSION_STATUSES } from "../domain/sessions/status";
 import type pg from "pg";
 import { hostsThatGaveUp, recordAttempt } from "./scheduling-history";
+import { parseVfolderMounts } from "../domain/storage/vfolder-mounts";
+import { kataPluginOf } from "../domain/placement/kata-plugin";
 import { isReservationConflict, RESERVE_SQL, ReservationBatch, reservationOutcome, reservationPool, reservationValues, scheduleAudit } from "./reservation";
 
 const PASSTHROUGH: Record<string, PassthroughState> = { ready: "ready", needs_vfio: "needs-vfio", unsafe_group: "unsafe-group", no_iommu: "no-iommu" };
@@ -48,14 +50,6 @@ function placementOptions(options: unknown): Pick<SessionRequest, "attachNics" |
   return { ...(o.attachNics === true ? { attachNics: true } : {}), ...(locality ? { requireLocality: locality } : {}) };
 }
 
-/** What placement needs of a session's vfolders: each one's name, volume and host path. */
-function storageNeeds(vfolderMounts: unknown): { name: string; hostPath: string; volume?: string }[] | undefined {
-  const mounts = Array.isArray(vfolderMounts) ? (vfolderMounts as { name?: unknown; hostPath?: unknown; volume?: unknown }[]) : [];
-  const needs = mounts
-    .filter((m) => typeof m.name === "string" && typeof m.hostPath === "string")
-    .map((m) => ({ name: m.name as string, hostPath: m.hostPath as string, ...(typeof m.volume === "string" ? { volume: m.volume } : {}) }));
-  return needs.length ? needs : undefined;
-}
 
 export type ScheduleResult = { scheduled: string[]; waiting: { id: string; reason: string }[]; cancelled: string[]; conflicts: number };
 
@@ -99,7 +93,7 @@ async function loadHosts(db: Db, resourceGroupId: string): Promise<PlacementHost
     },
   });
   return agents.map((a) => {
-    const kata = ((a.computePlugins ?? {}) as { kata?: { vmOverheadMb?: number; maxGpusPerVm?: number; storageMountpoints?: string[] } }).kata ?? {};
+    const kata = kataPluginOf(a.computePlugins);
     const vmOverheadBytes = (kata.vmOverheadMb ?? 0) * 1024 * 1024;
     const cap = slotsOf(a.availableSlots);
     const occupied = { cpu: 0, memBytes: 0, gpus: 0 };
@@ -299,7 +293,9 @@ export async function scheduleOnce(db: Db, now = new Date(), options: ScheduleOp
         const t0 = onDecision || batch ? performance.now() : 0;
         const decided = (outcome: ScheduleDecision["outcome"]) => onDecision?.({ sessionId: p.id, outcome, ms: performance.now() - t0 });
         const s = byId.get(p.id)!;
-        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage: storageNeeds(s.vfolderMounts), ...groupPlacement, ...(avoided.has(s.id) ? { avoidHosts: avoided.get(s.id) } : {}) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
+        const mounts = parseVfolderMounts(s.vfolderMounts);
+        const storage = mounts.length ? mounts.map(({ name, hostPath, volume }) => ({ name, hostPath, ...(volume ? { volume } : {}) })) : undefined;
+        const placed = view.place(place, { kernel: slotsOf(s.requestedSlots), clusterSize: s.clusterSize, storage, ...groupPlacement, ...(avoided.has(s.id) ? { avoidHosts: avoided.get(s.id) } : {}) }, { resourceGroup: rg.name, backend: rg.backend, strategy: rg.agentSelection });
         if (!placed.ok) {
           if (placed.reason !== s.pendingReason) {
             reasons.set(s.id, placed.reason);

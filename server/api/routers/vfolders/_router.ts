@@ -7,12 +7,13 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { router, procedure } from "../../trpc";
-import { mutate, projectScope, zDescription, zName, zUuid, type AuthedContext } from "../shared";
+import { mutate, projectScope, zDescription, zName, zUuid } from "../shared";
 import { mayInProject, projectsWith } from "../../../authz/permissions";
 import { AppError } from "../../../errors";
 import type { Db, Tx } from "../../../db";
 import { cleanAbsolute, isUnder, longestCoveringMountpoint, vfolderHostPath } from "../../../domain/storage/paths";
 import { LIVE_SESSION_STATUSES } from "../../../domain/sessions/status";
+import { kataPluginOf } from "../../../domain/placement/kata-plugin";
 
 export const FS_TYPES = ["nfs", "nfs4", "lustre", "wekafs"] as const;
 
@@ -59,12 +60,8 @@ async function hostMountpoints(db: Db): Promise<{ id: string; resourceGroup: str
   return agents.map((a) => ({
     id: a.id,
     resourceGroup: a.resourceGroup?.name ?? null,
-    mountpoints: ((a.computePlugins ?? {}) as { kata?: { storageMountpoints?: string[] } }).kata?.storageMountpoints ?? [],
+    mountpoints: kataPluginOf(a.computePlugins).storageMountpoints ?? [],
   }));
-}
-
-function mayManageVolumes(ctx: AuthedContext) {
-  return projectsWith(ctx.actor, "storage.manage") === "all";
 }
 
 export const vfoldersRouter = router({
